@@ -1,0 +1,37 @@
+namespace CloudSentinel.Ingestion;
+
+/// <summary>
+/// One normalized cost line, aligned with FOCUS: what every source (HTTP ingest, FOCUS files,
+/// cloud API pollers, the synthetic feed) produces before records become hourly buckets.
+/// Values are canonical: lower-case provider and cost type, UTC timestamps, end exclusive.
+/// </summary>
+public sealed record CostRecord
+{
+    public required string Tenant { get; init; }
+    public string ServiceName { get; init; } = Grains.Abstractions.CostVocabulary.UntaggedService;
+    public required string Provider { get; init; }
+    public required string CostType { get; init; }
+    public required DateTime PeriodStart { get; init; }
+    public required DateTime PeriodEnd { get; init; }
+    public required decimal CostUsd { get; init; }
+    public string AccountId { get; init; } = "";
+    public string? SubAccountId { get; init; }
+    public string? ProviderService { get; init; }
+    public string? ServiceCategory { get; init; }
+    public string? Region { get; init; }
+    public string? ResourceId { get; init; }
+    public string Source { get; init; } = "";
+    public decimal? CpuCostUsd { get; init; }
+    public decimal? MemoryCostUsd { get; init; }
+    public string? StorageType { get; init; }
+    public decimal? StorageGb { get; init; }
+    public string? Direction { get; init; }
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+}
+
+/// <summary>Why one input record was rejected: which record, which field, and why.</summary>
+/// <param name="Record">Zero-based index in the request, or the line number for files.</param>
+public sealed record IngestError(long Record, string Field, string Reason)
+{
+    public override string ToString() => $"record {Record}: field '{Field}': {Reason}";
+}
