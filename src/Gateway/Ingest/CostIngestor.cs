@@ -1,0 +1,68 @@
+using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Ingestion;
+using CloudSentinel.Gateway.Metrics;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace CloudSentinel.Gateway.Ingest;
+
+/// <summary>
+/// The one way cost records enter the pipeline, whatever their source: validate every record,
+/// and only if all are valid, fold them into hourly buckets and publish one stream message per
+/// (tenant, service). A request is applied whole or not at all.
+/// </summary>
+public sealed class CostIngestor(IClusterClient client, IOptions<IngestLimits> limits, TimeProvider clock, IngestMetrics metrics)
+{
+    private const int PublishConcurrency = 64;
+
+    public async Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecordFields> records, IReadOnlyList<IngestError> typeErrors, string source, CancellationToken cancellationToken)
+    {
+        var validator = new CostRecordValidator(limits.Value, clock);
+        var errors = new List<IngestError>(typeErrors);
+        var valid = new List<CostRecord>(records.Count);
+        foreach (var fields in records)
+        {
+            if (validator.Validate(fields, errors) is { } record) valid.Add(record);
+        }
+
+        if (errors.Count > 0)
+        {
+            var rejectedRecords = errors.Select(e => e.Record).Distinct().Count();
+            metrics.Rejected(records, errors, source);
+            return IngestOutcome.Rejected(records.Count, rejectedRecords, errors);
+        }
+
+        var aggregator = new BucketAggregator();
+        foreach (var record in valid) aggregator.Add(record);
+        await PublishAsync(aggregator.Batches(), cancellationToken);
+        metrics.Accepted(valid, source);
+        return IngestOutcome.Accepted(valid.Count, aggregator.ServiceCount, aggregator.BucketCount);
+    }
+
+    public async Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecord> records, string source, CancellationToken cancellationToken)
+    {
+        var aggregator = new BucketAggregator();
+        foreach (var record in records) aggregator.Add(record);
+        await PublishAsync(aggregator.Batches(), cancellationToken);
+        metrics.Accepted(records, source);
+        return IngestOutcome.Accepted(records.Count, aggregator.ServiceCount, aggregator.BucketCount);
+    }
+
+    private async Task PublishAsync(IEnumerable<CostBatch> batches, CancellationToken cancellationToken)
+    {
+        var provider = client.GetStreamProvider(StreamNames.Provider);
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = PublishConcurrency, CancellationToken = cancellationToken },
+            async (batch, _) =>
+            {
+                var stream = provider.GetStream<CostBatch>(StreamId.Create(StreamNames.ServiceCosts, ServiceKey.Format(batch.Tenant, batch.ServiceName)));
+                await stream.OnNextAsync(batch);
+            });
+    }
+}
+
+public sealed record IngestOutcome(bool IsAccepted, int Records, int RejectedRecords, int Services, int Buckets, IReadOnlyList<IngestError> Errors)
+{
+    public static IngestOutcome Accepted(int records, int services, int buckets) => new(true, records, 0, services, buckets, []);
+
+    public static IngestOutcome Rejected(int records, int rejected, IReadOnlyList<IngestError> errors) => new(false, records, rejected, 0, 0, errors);
+}

@@ -1,0 +1,91 @@
+using CloudSentinel.Ingestion;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace CloudSentinel.Gateway.Ingest;
+
+/// <summary>POST /api/cloudsentinel/ingest: a JSON array or NDJSON of cost records.</summary>
+public static class IngestEndpoints
+{
+    public static void MapIngest(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/cloudsentinel/ingest", async (HttpContext http, CostIngestor ingestor, IOptions<IngestLimits> limits) =>
+        {
+            var body = await RequestBody.ReadAsync(http, limits.Value.MaxBodyBytes);
+            if (body.Problem is { } problem) return problem;
+
+            var parse = CostRecordJson.Parse(body.Bytes, limits.Value.MaxRecords);
+            if (parse.Fatal is { } fatal)
+            {
+                return Results.Json(new IngestResponse.Error(fatal.ToString(), parse.Records.Count, 0, [Describe(fatal)]), statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var outcome = await ingestor.IngestAsync(parse.Records, parse.Errors, "http", http.RequestAborted);
+            return ToResult(outcome, limits.Value.MaxReportedErrors);
+        });
+    }
+
+    public static IResult ToResult(IngestOutcome outcome, int maxReportedErrors)
+    {
+        if (outcome.IsAccepted)
+        {
+            return Results.Json(new IngestResponse.Ok(outcome.Records, outcome.Services, outcome.Buckets));
+        }
+
+        var message = $"{outcome.RejectedRecords} of {outcome.Records} records were rejected; nothing from this request was applied. " +
+                      $"First: {outcome.Errors[0]}";
+        return Results.Json(
+            new IngestResponse.Error(message, outcome.Records, outcome.RejectedRecords, outcome.Errors.Take(maxReportedErrors).Select(Describe).ToArray()),
+            statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    private static IngestResponse.ErrorItem Describe(IngestError e) => new(e.Record, e.Field, e.Reason);
+}
+
+public static class IngestResponse
+{
+    public sealed record Ok(int Accepted, int Services, int Buckets);
+
+    public sealed record Error(string Message, int Records, int Rejected, ErrorItem[] Errors);
+
+    public sealed record ErrorItem(long Record, string Field, string Reason);
+}
+
+/// <summary>Reads a request body up to a limit, answering 413 with a clear message beyond it.</summary>
+public static class RequestBody
+{
+    public sealed record Read(ReadOnlyMemory<byte> Bytes, IResult? Problem);
+
+    public static async Task<Read> ReadAsync(HttpContext http, long maxBytes)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            // The limit is enforced here, so that the client gets our message instead of a reset connection.
+            sizeFeature.MaxRequestBodySize = null;
+        }
+
+        var tooLarge = Results.Json(
+            new IngestResponse.Error($"the request body is larger than the limit of {maxBytes} bytes ({maxBytes / (1024 * 1024)} MiB); split it into smaller batches", 0, 0, []),
+            statusCode: StatusCodes.Status413PayloadTooLarge);
+        var declared = http.Request.ContentLength;
+        var buffer = new MemoryStream(declared is > 0 && declared <= maxBytes ? (int)declared : 64 * 1024);
+        var chunk = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+        {
+            total += read;
+            if (total <= maxBytes) buffer.Write(chunk, 0, read);
+            else if (total > maxBytes * 4)
+            {
+                // Past this, the client is not going to stop by itself; drop the connection.
+                http.Abort();
+                break;
+            }
+        }
+
+        return total > maxBytes
+            ? new Read(ReadOnlyMemory<byte>.Empty, tooLarge)
+            : new Read(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null);
+    }
+}

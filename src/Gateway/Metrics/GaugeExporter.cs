@@ -1,0 +1,132 @@
+using CloudSentinel.Grains.Abstractions;
+using Prometheus;
+
+namespace CloudSentinel.Gateway.Metrics;
+
+/// <summary>
+/// Keeps the contract gauges equal to the latest service snapshots. Each snapshot replaces the
+/// series of its service: new values are set and series the service no longer has are removed,
+/// so a scrape only serializes what is in memory.
+/// </summary>
+public sealed class GaugeExporter
+{
+    private readonly Gauge _costPerService;
+    private readonly Gauge _cpu;
+    private readonly Gauge _memory;
+    private readonly Gauge _storage;
+    private readonly Gauge _network;
+    private readonly Gauge _currentHour;
+    private readonly Gauge _monthToDate;
+    private readonly Gauge _budget;
+    private readonly Gauge _forecast;
+    private readonly Gauge _expected;
+    private readonly Gauge _zscore;
+    private readonly Gauge _latestHour;
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, List<(Gauge Gauge, string[] Labels)>> _seriesByService = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, LabeledHour[]>> _latestHoursByTenant = new(StringComparer.Ordinal);
+
+    public GaugeExporter(CollectorRegistry registry)
+    {
+        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+        Gauge Create(string name, string help, params string[] labels) =>
+            factory.CreateGauge(name, help, new GaugeConfiguration { LabelNames = labels, SuppressInitialValue = true });
+
+        _costPerService = Create("cloudsentinel_cost_per_service_usd",
+            "Cost in USD of the service's latest ended hour with data (a rate in USD/hour), by cost type and cloud provider.",
+            "tenant", "service_name", "cost_type", "cloud_provider");
+        _cpu = Create("cloudsentinel_cpu_cost_usd", "CPU part of the compute cost in USD of the service's latest ended hour.", "tenant", "service_name");
+        _memory = Create("cloudsentinel_memory_cost_usd", "Memory part of the compute cost in USD of the service's latest ended hour.", "tenant", "service_name");
+        _storage = Create("cloudsentinel_storage_cost_usd", "Storage cost in USD of the service's latest ended hour, by storage type.", "tenant", "service_name", "storage_type");
+        _network = Create("cloudsentinel_network_cost_usd", "Network cost in USD of the service's latest ended hour, by direction (ingress, egress).", "tenant", "service_name", "direction");
+        _currentHour = Create("cloudsentinel_cost_current_hour_usd", "Cost in USD so far in the running (not yet ended) UTC hour.", "tenant", "service_name");
+        _monthToDate = Create("cloudsentinel_cost_month_to_date_usd", "Cost in USD from the 1st of the current UTC month up to now, running hour included.", "tenant", "service_name");
+        _budget = Create("cloudsentinel_service_budget_usd", "Monthly budget in USD of the service for the current UTC month.", "tenant", "service_name");
+        _forecast = Create("cloudsentinel_cost_forecast_month_usd", "Forecast cost in USD of the service for the whole current UTC month.", "tenant", "service_name");
+        _expected = Create("cloudsentinel_cost_expected_usd", "Expected cost in USD of the service's latest ended hour (the anomaly baseline).", "tenant", "service_name");
+        _zscore = Create("cloudsentinel_cost_anomaly_zscore", "z-score of the service's latest ended hour against its baseline (dimensionless).", "tenant", "service_name");
+        _latestHour = Create("cloudsentinel_data_latest_hour_timestamp_seconds",
+            "Unix time in seconds of the start of the newest ended UTC hour that has cost data, by tenant and cloud provider.",
+            "tenant", "cloud_provider");
+    }
+
+    public int SeriesCount
+    {
+        get { lock (_gate) return _seriesByService.Values.Sum(s => s.Count) + _latestHoursByTenant.Count; }
+    }
+
+    public void Apply(ServiceSnapshot snapshot)
+    {
+        var series = Series(snapshot);
+        lock (_gate)
+        {
+            if (_seriesByService.TryGetValue(snapshot.Key, out var previous))
+            {
+                var current = series.Select(s => (s.Gauge, string.Join('\u0001', s.Labels))).ToHashSet();
+                foreach (var (gauge, labels) in previous)
+                {
+                    if (!current.Contains((gauge, string.Join('\u0001', labels)))) gauge.RemoveLabelled(labels);
+                }
+            }
+
+            foreach (var (gauge, labels, value) in series) gauge.WithLabels(labels).Set(value);
+            _seriesByService[snapshot.Key] = series.Select(s => (s.Gauge, s.Labels)).ToList();
+            UpdateLatestHours(snapshot);
+        }
+    }
+
+    private List<(Gauge Gauge, string[] Labels, double Value)> Series(ServiceSnapshot s)
+    {
+        var list = new List<(Gauge, string[], double)>();
+        string[] Service() => [s.Tenant, s.ServiceName];
+        foreach (var line in s.LatestHourCosts) list.Add((_costPerService, [s.Tenant, s.ServiceName, line.CostType, line.Provider], (double)line.CostUsd));
+        if (s.LatestHour is not null)
+        {
+            list.Add((_cpu, Service(), (double)s.CpuCostUsd));
+            list.Add((_memory, Service(), (double)s.MemoryCostUsd));
+        }
+
+        foreach (var storage in s.StorageByType) list.Add((_storage, [s.Tenant, s.ServiceName, storage.Label], (double)storage.CostUsd));
+        foreach (var network in s.NetworkByDirection) list.Add((_network, [s.Tenant, s.ServiceName, network.Label], (double)network.CostUsd));
+        list.Add((_currentHour, Service(), (double)s.CurrentHourUsd));
+        list.Add((_monthToDate, Service(), (double)s.MonthToDateUsd));
+        if (s.BudgetUsd is { } budget) list.Add((_budget, Service(), (double)budget));
+        if (s.ForecastMonthUsd is { } forecast) list.Add((_forecast, Service(), (double)forecast));
+        if (s.ExpectedUsd is { } expected) list.Add((_expected, Service(), (double)expected));
+        if (s.ZScore is { } z) list.Add((_zscore, Service(), z));
+        return list;
+    }
+
+    private void UpdateLatestHours(ServiceSnapshot snapshot)
+    {
+        if (!_latestHoursByTenant.TryGetValue(snapshot.Tenant, out var services))
+        {
+            services = new Dictionary<string, LabeledHour[]>(StringComparer.Ordinal);
+            _latestHoursByTenant.Add(snapshot.Tenant, services);
+        }
+
+        var before = Newest(services);
+        services[snapshot.Key] = snapshot.LatestHourByProvider;
+        var after = Newest(services);
+        foreach (var provider in before.Keys.Except(after.Keys)) _latestHour.RemoveLabelled(snapshot.Tenant, provider);
+        foreach (var (provider, hour) in after)
+        {
+            _latestHour.WithLabels(snapshot.Tenant, provider).Set(new DateTimeOffset(DateTime.SpecifyKind(hour, DateTimeKind.Utc)).ToUnixTimeSeconds());
+        }
+    }
+
+    private static Dictionary<string, DateTime> Newest(Dictionary<string, LabeledHour[]> services)
+    {
+        var newest = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        foreach (var hours in services.Values)
+        {
+            foreach (var (provider, hour) in hours)
+            {
+                if (!newest.TryGetValue(provider, out var seen) || hour > seen) newest[provider] = hour;
+            }
+        }
+
+        return newest;
+    }
+}

@@ -1,0 +1,37 @@
+using CloudSentinel.Ingestion;
+using Prometheus;
+
+namespace CloudSentinel.Gateway.Metrics;
+
+/// <summary>cloudsentinel_ingest_records_total{tenant, source, outcome}.</summary>
+public sealed class IngestMetrics(CollectorRegistry registry)
+{
+    /// <summary>Rejected records whose tenant is not a valid name are counted under this label, keeping cardinality bounded.</summary>
+    public const string InvalidTenant = "_invalid";
+
+    private readonly Counter _records = Prometheus.Metrics.WithCustomRegistry(registry).CreateCounter(
+        "cloudsentinel_ingest_records_total",
+        "Cost records received by the gateway, by tenant, source (http, synthetic, focus, ...) and outcome (accepted, rejected).",
+        "tenant", "source", "outcome");
+
+    public void Accepted(IReadOnlyList<CostRecord> records, string source)
+    {
+        foreach (var group in records.GroupBy(r => r.Tenant))
+        {
+            _records.WithLabels(group.Key, source, "accepted").Inc(group.Count());
+        }
+    }
+
+    public void Rejected(IReadOnlyList<CostRecordFields> records, IReadOnlyList<IngestError> errors, string source)
+    {
+        var rejected = errors.Select(e => e.Record).ToHashSet();
+        foreach (var group in records.GroupBy(r => Names.CheckTenant(r.Tenant) is null ? r.Tenant! : InvalidTenant))
+        {
+            // A batch is applied whole or not at all, so every record of a rejected batch counts as rejected.
+            _records.WithLabels(group.Key, source, "rejected").Inc(group.Count());
+        }
+
+        var unparsed = rejected.Count(i => i >= records.Count);
+        if (unparsed > 0) _records.WithLabels(InvalidTenant, source, "rejected").Inc(unparsed);
+    }
+}

@@ -1,0 +1,4 @@
+using CloudSentinel.Gateway;
+
+var app = GatewayApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,25 @@
+namespace CloudSentinel.Grains.Abstractions;
+
+/// <summary>
+/// One grain per (tenant, service), key "tenant/service". Cost data arrives through the
+/// <see cref="StreamNames.ServiceCosts"/> stream; this interface is for reading its state.
+/// </summary>
+public interface IServiceCostGrain : IGrainWithStringKey
+{
+    Task<ServiceCostView> GetView();
+}
+
+/// <summary>A service's rolling windows and anomaly state at one moment. Amounts in USD.</summary>
+[GenerateSerializer, Immutable, Alias("service-cost-view")]
+public sealed record ServiceCostView(
+    [property: Id(0)] string Tenant,
+    [property: Id(1)] string ServiceName,
+    [property: Id(2)] DateTime? LatestHour,
+    [property: Id(3)] decimal LatestHourUsd,
+    [property: Id(4)] decimal RunningHourUsd,
+    [property: Id(5)] decimal Last24HoursUsd,
+    [property: Id(6)] decimal Last7DaysUsd,
+    [property: Id(7)] decimal Last30DaysUsd,
+    [property: Id(8)] decimal MonthToDateUsd,
+    [property: Id(9)] double? ZScore,
+    [property: Id(10)] int BucketCount);

@@ -1,0 +1,49 @@
+namespace CloudSentinel.Grains.Costs;
+
+/// <summary>
+/// Rolling sums over a service's hourly totals, relative to "now". The running hour is the hour
+/// that contains now; the 24 h / 7 d / 30 d windows are the complete hours before it; month to
+/// date runs from the 1st of the UTC month up to and including the running hour.
+/// </summary>
+public sealed record CostWindows(
+    DateTime CurrentHour,
+    DateTime? LatestHour,
+    decimal LatestHourUsd,
+    decimal RunningHourUsd,
+    decimal Last24HoursUsd,
+    decimal Last7DaysUsd,
+    decimal Last30DaysUsd,
+    decimal MonthToDateUsd)
+{
+    public static CostWindows Compute(ServiceBuckets buckets, DateTime nowUtc)
+    {
+        var current = new DateTime(nowUtc.Ticks - nowUtc.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
+        var monthStart = new DateTime(current.Year, current.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        var from24 = current.AddHours(-24);
+        var from7 = current.AddDays(-7);
+        var from30 = current.AddDays(-30);
+
+        DateTime? latest = null;
+        decimal latestUsd = 0, running = 0, last24 = 0, last7 = 0, last30 = 0, monthToDate = 0;
+        foreach (var (hour, totals) in buckets.Hours)
+        {
+            if (totals.Count == 0 || hour > current) continue;
+            if (hour == current)
+            {
+                running = totals.TotalUsd;
+            }
+            else
+            {
+                latest = hour;
+                latestUsd = totals.TotalUsd;
+                if (hour >= from24) last24 += totals.TotalUsd;
+                if (hour >= from7) last7 += totals.TotalUsd;
+                if (hour >= from30) last30 += totals.TotalUsd;
+            }
+
+            if (hour >= monthStart) monthToDate += totals.TotalUsd;
+        }
+
+        return new CostWindows(current, latest, latestUsd, running, last24, last7, last30, monthToDate);
+    }
+}

@@ -1,0 +1,23 @@
+namespace CloudSentinel.Grains;
+
+/// <summary>How service grains keep and report their state. Section "ServiceCosts".</summary>
+public sealed class ServiceCostOptions
+{
+    public const string Section = "ServiceCosts";
+
+    /// <summary>How much hourly history a grain keeps in memory (and restores on activation).</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(35);
+
+    /// <summary>How often a grain with changes pushes its snapshot to the metrics shards.</summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a grain without changes re-publishes (the latest hour moves with the clock).</summary>
+    public TimeSpan SnapshotRefresh { get; set; } = TimeSpan.FromSeconds(60);
+
+    public void Validate()
+    {
+        if (Retention < TimeSpan.FromDays(32)) throw new ArgumentException("ServiceCosts:Retention must cover a whole month (at least 32 days)");
+        if (SnapshotInterval <= TimeSpan.Zero) throw new ArgumentException("ServiceCosts:SnapshotInterval must be positive");
+        if (SnapshotRefresh < SnapshotInterval) throw new ArgumentException("ServiceCosts:SnapshotRefresh must not be shorter than SnapshotInterval");
+    }
+}

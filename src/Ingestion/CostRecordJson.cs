@@ -1,0 +1,313 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace CloudSentinel.Ingestion;
+
+/// <summary>
+/// Reads ingest records from a JSON array or NDJSON body with a forward-only UTF-8 reader: no DOM,
+/// one pass. Type errors are collected per record (record index, field, reason); a syntax error
+/// ends the read because nothing after it can be trusted to line up with record indexes.
+/// </summary>
+public static class CostRecordJson
+{
+    public static RecordParse<CostRecordFields> Parse(ReadOnlyMemory<byte> body, int maxRecords) =>
+        JsonRecords.Parse(body, maxRecords, ReadRecord);
+
+    private static CostRecordFields ReadRecord(ref Utf8JsonReader reader, long index, List<IngestError> errors)
+    {
+        var fields = new CostRecordFields { Index = index };
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            switch (name)
+            {
+                case "tenant": fields.Tenant = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "service_name": fields.ServiceName = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "cloud_provider": fields.Provider = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "cost_type": fields.CostType = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "period_start": fields.PeriodStart = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
+                case "period_end": fields.PeriodEnd = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
+                case "cost_usd": fields.CostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+                case "account_id": fields.AccountId = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "sub_account_id": fields.SubAccountId = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "provider_service": fields.ProviderService = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "service_category": fields.ServiceCategory = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "region": fields.Region = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "resource_id": fields.ResourceId = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "source": fields.Source = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "cpu_cost_usd": fields.CpuCostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+                case "memory_cost_usd": fields.MemoryCostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+                case "storage_type": fields.StorageType = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "storage_gb": fields.StorageGb = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+                case "direction": fields.Direction = JsonRecords.ReadString(ref reader, index, name, errors); break;
+                case "tags": fields.Tags = JsonRecords.ReadTags(ref reader, index, name, errors); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return fields;
+    }
+}
+
+/// <summary>The fields of one cost record as they were sent, before validation.</summary>
+public sealed class CostRecordFields
+{
+    public long Index { get; init; }
+    public string? Tenant { get; set; }
+    public string? ServiceName { get; set; }
+    public string? Provider { get; set; }
+    public string? CostType { get; set; }
+    public DateTime? PeriodStart { get; set; }
+    public DateTime? PeriodEnd { get; set; }
+    public decimal? CostUsd { get; set; }
+    public string? AccountId { get; set; }
+    public string? SubAccountId { get; set; }
+    public string? ProviderService { get; set; }
+    public string? ServiceCategory { get; set; }
+    public string? Region { get; set; }
+    public string? ResourceId { get; set; }
+    public string? Source { get; set; }
+    public decimal? CpuCostUsd { get; set; }
+    public decimal? MemoryCostUsd { get; set; }
+    public string? StorageType { get; set; }
+    public decimal? StorageGb { get; set; }
+    public string? Direction { get; set; }
+    public Dictionary<string, string>? Tags { get; set; }
+}
+
+/// <summary>What a body parse produced: the records read, their type errors, and a fatal error if reading stopped.</summary>
+public sealed record RecordParse<T>(IReadOnlyList<T> Records, IReadOnlyList<IngestError> Errors, IngestError? Fatal);
+
+/// <summary>The JSON array / NDJSON framing and typed field readers that every record kind shares.</summary>
+public static class JsonRecords
+{
+    public delegate T RecordReader<out T>(ref Utf8JsonReader reader, long index, List<IngestError> errors);
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
+
+    public static RecordParse<T> Parse<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordReader<T> readRecord)
+    {
+        var span = body.Span;
+        var start = 0;
+        while (start < span.Length && IsWhiteSpace(span[start])) start++;
+        if (start < span.Length - 2 && span[start] == 0xEF && span[start + 1] == 0xBB && span[start + 2] == 0xBF) start += 3;
+        if (start == span.Length)
+        {
+            return new RecordParse<T>([], [], new IngestError(0, "body", "is empty: send a JSON array or NDJSON of records"));
+        }
+
+        return span[start] switch
+        {
+            (byte)'[' => ParseArray(body[start..], maxRecords, readRecord),
+            (byte)'{' => ParseLines(body[start..], maxRecords, readRecord),
+            _ => new RecordParse<T>([], [], new IngestError(0, "body", "is not JSON: expected a JSON array '[...]' or NDJSON lines '{...}'")),
+        };
+    }
+
+    private static RecordParse<T> ParseArray<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordReader<T> readRecord)
+    {
+        var records = new List<T>();
+        var errors = new List<IngestError>();
+        var reader = new Utf8JsonReader(body.Span, ReaderOptions);
+        long index = 0;
+        try
+        {
+            reader.Read();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (index >= maxRecords) return TooMany(records, errors, maxRecords);
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    errors.Add(new IngestError(index, "record", $"is a JSON {Describe(reader.TokenType)}, expected an object"));
+                    reader.Skip();
+                }
+                else
+                {
+                    records.Add(readRecord(ref reader, index, errors));
+                }
+
+                index++;
+            }
+
+            while (reader.Read())
+            {
+                // Anything after the closing bracket means the body is not the array it claims to be.
+            }
+        }
+        catch (JsonException ex)
+        {
+            return new RecordParse<T>(records, errors, Malformed(index, ex));
+        }
+
+        return new RecordParse<T>(records, errors, null);
+    }
+
+    private static RecordParse<T> ParseLines<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordReader<T> readRecord)
+    {
+        var records = new List<T>();
+        var errors = new List<IngestError>();
+        var remaining = body;
+        long index = 0;
+        long lineNumber = 0;
+        while (!remaining.IsEmpty)
+        {
+            var newline = remaining.Span.IndexOf((byte)'\n');
+            var line = newline < 0 ? remaining : remaining[..newline];
+            remaining = newline < 0 ? ReadOnlyMemory<byte>.Empty : remaining[(newline + 1)..];
+            lineNumber++;
+            if (line.Span.Trim(" \t\r"u8).IsEmpty) continue;
+            if (index >= maxRecords) return TooMany(records, errors, maxRecords);
+
+            var reader = new Utf8JsonReader(line.Span, ReaderOptions);
+            try
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    errors.Add(new IngestError(index, "record", $"line {lineNumber} is a JSON {Describe(reader.TokenType)}, expected an object"));
+                }
+                else
+                {
+                    records.Add(readRecord(ref reader, index, errors));
+                    while (reader.Read())
+                    {
+                        // A second value on the same line is a framing error caught by the reader.
+                    }
+                }
+            }
+            catch (JsonException ex)
+            {
+                return new RecordParse<T>(records, errors, new IngestError(index, "body",
+                    $"malformed JSON on NDJSON line {lineNumber} at byte {ex.BytePositionInLine}: {FirstSentence(ex.Message)}"));
+            }
+
+            index++;
+        }
+
+        return new RecordParse<T>(records, errors, null);
+    }
+
+    public static string? ReadString(ref Utf8JsonReader reader, long index, string field, List<IngestError> errors)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String: return reader.GetString();
+            case JsonTokenType.Null: return null;
+            default:
+                errors.Add(new IngestError(index, field, $"must be a string, got a JSON {Describe(reader.TokenType)}"));
+                reader.Skip();
+                return null;
+        }
+    }
+
+    public static decimal? ReadDecimal(ref Utf8JsonReader reader, long index, string field, List<IngestError> errors)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number when reader.TryGetDecimal(out var value): return value;
+            case JsonTokenType.Number:
+                errors.Add(new IngestError(index, field, "is a number out of range"));
+                return null;
+            case JsonTokenType.Null: return null;
+            case JsonTokenType.String:
+                var text = reader.GetString();
+                var hint = text is "NaN" or "Infinity" or "-Infinity" ? " (NaN and Infinity are not amounts)" : "";
+                errors.Add(new IngestError(index, field, $"must be a JSON number, got the string \"{Clip(text)}\"{hint}"));
+                return null;
+            default:
+                errors.Add(new IngestError(index, field, $"must be a number, got a JSON {Describe(reader.TokenType)}"));
+                reader.Skip();
+                return null;
+        }
+    }
+
+    /// <summary>Reads an RFC 3339 timestamp: a date, a time and an explicit offset ('Z' or ±hh:mm).</summary>
+    public static DateTime? ReadTimestamp(ref Utf8JsonReader reader, long index, string field, List<IngestError> errors)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            errors.Add(new IngestError(index, field, $"must be an RFC 3339 timestamp string, got a JSON {Describe(reader.TokenType)}"));
+            reader.Skip();
+            return null;
+        }
+
+        var text = reader.GetString()!;
+        if (!TryParseRfc3339(text, out var value))
+        {
+            errors.Add(new IngestError(index, field, $"\"{Clip(text)}\" is not an RFC 3339 timestamp with an offset, e.g. 2026-11-25T14:00:00Z"));
+            return null;
+        }
+
+        return value;
+    }
+
+    public static bool TryParseRfc3339(string text, out DateTime utc)
+    {
+        utc = default;
+        var hasOffset = text.EndsWith('Z') || text.EndsWith('z') ||
+                        (text.Length > 6 && (text[^6] == '+' || text[^6] == '-') && text[^3] == ':');
+        if (!hasOffset || text.Length < 20 || text[10] is not ('T' or 't' or ' ')) return false;
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return false;
+        utc = parsed.UtcDateTime;
+        return true;
+    }
+
+    public static Dictionary<string, string>? ReadTags(ref Utf8JsonReader reader, long index, string field, List<IngestError> errors)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            errors.Add(new IngestError(index, field, $"must be an object of string to string, got a JSON {Describe(reader.TokenType)}"));
+            reader.Skip();
+            return null;
+        }
+
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var key = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                tags[key] = reader.GetString()!;
+            }
+            else
+            {
+                errors.Add(new IngestError(index, $"{field}.{key}", $"must be a string, got a JSON {Describe(reader.TokenType)}"));
+                reader.Skip();
+            }
+        }
+
+        return tags;
+    }
+
+    private static RecordParse<T> TooMany<T>(List<T> records, List<IngestError> errors, int maxRecords) =>
+        new(records, errors, new IngestError(maxRecords, "body",
+            $"holds more than {maxRecords} records; split it into batches of at most {maxRecords}"));
+
+    private static IngestError Malformed(long index, JsonException ex) =>
+        new(index, "body", $"malformed JSON near record {index} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {FirstSentence(ex.Message)}");
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" LineNumber", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString().ToLowerInvariant(),
+    };
+
+    private static string Clip(string? text) => text is null ? "" : text.Length <= 40 ? text : text[..40] + "…";
+
+    private static bool IsWhiteSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+}
