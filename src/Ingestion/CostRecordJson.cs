@@ -20,6 +20,7 @@ public static class CostRecordJson
         {
             var name = reader.GetString()!;
             reader.Read();
+            var errorsBefore = errors.Count;
             switch (name)
             {
                 case "tenant": fields.Tenant = JsonRecords.ReadString(ref reader, index, name, errors); break;
@@ -44,6 +45,8 @@ public static class CostRecordJson
                 case "tags": fields.Tags = JsonRecords.ReadTags(ref reader, index, name, errors); break;
                 default: reader.Skip(); break;
             }
+
+            if (errors.Count > errorsBefore) fields.InvalidFields.Add(name);
         }
 
         return fields;
@@ -74,6 +77,9 @@ public sealed class CostRecordFields
     public decimal? StorageGb { get; set; }
     public string? Direction { get; set; }
     public Dictionary<string, string>? Tags { get; set; }
+
+    /// <summary>Fields that were sent with the wrong JSON type; their error is already reported.</summary>
+    public HashSet<string> InvalidFields { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>What a body parse produced: the records read, their type errors, and a fatal error if reading stopped.</summary>

@@ -15,7 +15,11 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
     {
         var before = errors.Count;
         var index = f.Index;
-        void Fail(string field, string reason) => errors.Add(new IngestError(index, field, reason));
+        // A field sent with the wrong type is already reported; do not also call it missing.
+        void Fail(string field, string reason)
+        {
+            if (!f.InvalidFields.Contains(field)) errors.Add(new IngestError(index, field, reason));
+        }
 
         if (Names.CheckTenant(f.Tenant) is { } tenantProblem) Fail("tenant", tenantProblem);
 
@@ -62,7 +66,7 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
         if (f.Source is { Length: > 64 }) Fail("source", "is longer than 64 characters");
         CheckTags(f.Tags, Fail);
 
-        if (errors.Count > before) return null;
+        if (errors.Count > before || f.InvalidFields.Count > 0) return null;
 
         return new CostRecord
         {

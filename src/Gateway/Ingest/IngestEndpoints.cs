@@ -17,7 +17,9 @@ public static class IngestEndpoints
             var parse = CostRecordJson.Parse(body.Bytes, limits.Value.MaxRecords);
             if (parse.Fatal is { } fatal)
             {
-                return Results.Json(new IngestResponse.Error(fatal.ToString(), parse.Records.Count, 0, [Describe(fatal)]), statusCode: StatusCodes.Status400BadRequest);
+                return Results.Json(
+                    new IngestResponse.Error($"{fatal}; nothing from this request was applied", parse.Records.Count, parse.Records.Count, [Describe(fatal)]),
+                    statusCode: StatusCodes.Status400BadRequest);
             }
 
             var outcome = await ingestor.IngestAsync(parse.Records, parse.Errors, "http", http.RequestAborted);

@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using CloudSentinel.Gateway;
+using CloudSentinel.Gateway.Metrics;
+using CloudSentinel.Silo;
+using CloudSentinel.Tests.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace CloudSentinel.Tests.Infrastructure;
+
+/// <summary>
+/// A real silo and a real gateway in this process, on free loopback ports, over a fresh
+/// PostgreSQL database (or in-memory storage when <c>postgres</c> is false).
+/// </summary>
+public sealed class CloudSentinelStack : IAsyncDisposable
+{
+    private readonly Dictionary<string, string?> _siloSettings;
+    private readonly Dictionary<string, string?> _gatewaySettings;
+
+    private CloudSentinelStack(TestPostgres? database, Dictionary<string, string?> siloSettings, Dictionary<string, string?> gatewaySettings)
+    {
+        Database = database;
+        _siloSettings = siloSettings;
+        _gatewaySettings = gatewaySettings;
+    }
+
+    public TestPostgres? Database { get; }
+
+    public IHost Silo { get; private set; } = null!;
+
+    public WebApplication Gateway { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public IClusterClient Client => Gateway.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<CloudSentinelStack> StartAsync(bool postgres = true, IDictionary<string, string?>? gatewaySettings = null)
+    {
+        var database = postgres ? await TestPostgres.CreateAsync("cs_stack") : null;
+        var siloPort = FreePort();
+        var gatewayPort = FreePort();
+        var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+        var silo = new Dictionary<string, string?>
+        {
+            ["Orleans:ClusterId"] = clusterId,
+            ["Orleans:SiloPort"] = siloPort.ToString(),
+            ["Orleans:GatewayPort"] = gatewayPort.ToString(),
+            ["ConnectionStrings:Postgres"] = database?.ConnectionString,
+            ["ServiceCosts:SnapshotInterval"] = "00:00:00.200",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        var gateway = new Dictionary<string, string?>
+        {
+            ["Orleans:ClusterId"] = clusterId,
+            ["Orleans:Gateways:0"] = $"127.0.0.1:{gatewayPort}",
+            ["ConnectionStrings:Postgres"] = database?.ConnectionString,
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in gatewaySettings ?? new Dictionary<string, string?>()) gateway[key] = value;
+
+        var stack = new CloudSentinelStack(database, silo, gateway);
+        await stack.StartSiloAsync();
+        stack.Gateway = GatewayApp.Build([], b => b.Configuration.AddInMemoryCollection(gateway));
+        await stack.Gateway.StartAsync();
+        var address = stack.Gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        stack.Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        await stack.WaitUntilReadyAsync();
+        return stack;
+    }
+
+    public async Task StartSiloAsync()
+    {
+        Silo = await SiloHost.BuildAsync([], b => b.Configuration.AddInMemoryCollection(_siloSettings));
+        await Silo.StartAsync();
+    }
+
+    public async Task StopSiloAsync()
+    {
+        await Silo.StopAsync();
+        Silo.Dispose();
+    }
+
+    public async Task WaitUntilReadyAsync()
+    {
+        await Eventually.Async(async () =>
+        {
+            var response = await Http.GetAsync("/readyz");
+            return response.StatusCode == HttpStatusCode.OK;
+        }, "the gateway to report ready");
+    }
+
+    public async Task<HttpResponseMessage> PostAsync(string path, string body) =>
+        await Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+
+    public async Task<string> ScrapeAsync()
+    {
+        await Gateway.Services.GetRequiredService<SnapshotPoller>().PollOnceAsync();
+        return await Http.GetStringAsync(GatewayApp.MetricsPath);
+    }
+
+    public async Task<T> QueryScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database!.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        var value = await command.ExecuteScalarAsync();
+        return value is DBNull or null ? default! : (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (Gateway is not null)
+        {
+            await Gateway.StopAsync();
+            await Gateway.DisposeAsync();
+        }
+
+        if (Silo is not null)
+        {
+            await Silo.StopAsync();
+            Silo.Dispose();
+        }
+
+        if (Database is not null) await Database.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Waits for an asynchronous effect, bounded in time, and says what it waited for when it gives up.</summary>
+public static class Eventually
+{
+    public static async Task Async(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (Exception ex)
+            {
+                last = ex;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Timed out waiting for {what}" + (last is null ? "" : $"; last error: {last.Message}"), last);
+    }
+}
