@@ -1,0 +1,22 @@
+namespace CloudSentinel.Allocation;
+
+/// <summary>A validated pod with its resolved service and OpenCost weights.</summary>
+internal sealed record PodRow(
+    string Namespace,
+    string PodName,
+    string Service,
+    bool IsSystem,
+    decimal CpuWeight,
+    decimal MemoryWeight,
+    PodUsage Usage)
+{
+    public static PodRow From(PodUsage pod, AllocationPolicy policy) => new(
+        pod.Namespace,
+        pod.PodName,
+        string.IsNullOrWhiteSpace(pod.ServiceName) ? AllocationNames.UntaggedService : pod.ServiceName,
+        policy.SystemNamespaces.Contains(pod.Namespace),
+        // OpenCost: a pod holds what it reserved even when idle, and what it used beyond that.
+        Math.Max(pod.CpuRequestCoreHours, pod.CpuUsageCoreHours),
+        Math.Max(pod.MemoryRequestGbHours, pod.MemoryUsageGbHours),
+        pod);
+}

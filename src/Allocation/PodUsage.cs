@@ -1,0 +1,29 @@
+namespace CloudSentinel.Allocation;
+
+/// <summary>
+/// What one pod asked for and used in the hour. A pod is identified by (namespace, pod name);
+/// all quantities are non-negative.
+/// </summary>
+public sealed record PodUsage
+{
+    public required string Namespace { get; init; }
+    public required string PodName { get; init; }
+
+    /// <summary>The application service, already resolved from labels; null or blank means untagged.</summary>
+    public string? ServiceName { get; init; }
+
+    public decimal CpuRequestCoreHours { get; init; }
+    public decimal CpuUsageCoreHours { get; init; }
+    public decimal MemoryRequestGbHours { get; init; }
+    public decimal MemoryUsageGbHours { get; init; }
+
+    /// <summary>Storage type of the pod's persistent volumes; GB-hours without a type join no pool.</summary>
+    public string? StorageType { get; init; }
+    public decimal StorageGbHours { get; init; }
+
+    /// <summary>The load balancer in front of the pod, if any.</summary>
+    public string? LoadBalancer { get; init; }
+
+    /// <summary>Requests (or bytes) the pod served through <see cref="LoadBalancer"/>; 0 means no signal.</summary>
+    public decimal LbRequests { get; init; }
+}
