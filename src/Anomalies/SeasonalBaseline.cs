@@ -1,0 +1,123 @@
+namespace CloudSentinel.Anomalies;
+
+/// <summary>
+/// The seasonal, robust baseline shared by the detector and the forecaster, over a window of
+/// hourly values read once into a caller-owned buffer (index i is hour <c>Start + i</c>, the last
+/// index is the anchor hour; NaN marks hours before the series began).
+/// </summary>
+internal readonly ref struct SeasonalBaseline
+{
+    private const int HoursPerDay = 24;
+    private const int HoursPerWeek = 168;
+
+    private readonly ReadOnlySpan<double> _values;
+    private readonly AnomalyOptions _options;
+
+    private SeasonalBaseline(ReadOnlySpan<double> values, AnomalyOptions options)
+    {
+        _values = values;
+        _options = options;
+    }
+
+    /// <summary>Index of the anchor hour, the last one read.</summary>
+    public int Anchor => _values.Length - 1;
+
+    public double this[int index] => _values[index];
+
+    /// <summary>Reads <see cref="AnomalyOptions.WindowHours"/> hours up to and including <paramref name="anchorHour"/>.</summary>
+    public static SeasonalBaseline Read(IHourlySeries series, DateTime firstHour, DateTime anchorHour, AnomalyOptions options, Span<double> buffer)
+    {
+        var start = anchorHour.AddHours(-options.WindowHours);
+        for (var i = 0; i < buffer.Length; i++)
+        {
+            var hour = start.AddHours(i);
+            buffer[i] = hour < firstHour ? double.NaN : (double)series.CostAt(hour);
+        }
+
+        return new SeasonalBaseline(buffer, options);
+    }
+
+    /// <summary>
+    /// Seasonal reference of the hour at <paramref name="index"/>, using only hours at or before
+    /// <paramref name="lastKnown"/>: the median of the same hour-of-week over the last
+    /// <c>Weeks</c> known weeks together with one more value, the median of the same hour-of-day over
+    /// the last <c>Days</c> known days. NaN when no earlier day is known.
+    /// </summary>
+    public double Reference(int index, int lastKnown) => Reference(index, lastKnown, out _);
+
+    /// <summary>
+    /// As <see cref="Reference(int, int)"/>, and the reference's own uncertainty: with a single week
+    /// sample the reference is the midpoint of that week and the day median, and nothing yet says
+    /// which of the two is right (a weekly pattern, or last week's one-off), so half their distance is
+    /// returned as an extra scale. Zero otherwise: two or more weeks settle it by the median.
+    /// </summary>
+    public double Reference(int index, int lastKnown, out double ambiguity)
+    {
+        ambiguity = 0;
+        Span<double> days = stackalloc double[_options.Days];
+        var dayCount = Collect(index, lastKnown, HoursPerDay, days);
+        if (dayCount == 0) return double.NaN;
+
+        Span<double> pooled = stackalloc double[_options.Weeks + 1];
+        var weekCount = Collect(index, lastKnown, HoursPerWeek, pooled[.._options.Weeks]);
+        pooled[weekCount] = Robust.MedianInPlace(days[..dayCount]);
+        if (weekCount == 1) ambiguity = Math.Abs(pooled[0] - pooled[1]) / 2;
+        return Robust.MedianInPlace(pooled[..(weekCount + 1)]);
+    }
+
+    /// <summary>
+    /// Residuals (actual − reference) of the <c>ScaleHours</c> hours before the anchor, oldest first,
+    /// into <paramref name="residuals"/>; returns how many there are and how many of them fall in the
+    /// last <c>LevelHours</c> hours (they are the tail of the span). A residual is shrunk toward zero
+    /// by its reference's ambiguity: in the second week of history a weekend hour is judged against a
+    /// midpoint of weekend and weekday, and that gap is not a change of level.
+    /// </summary>
+    public (int Count, int LevelCount) Residuals(Span<double> residuals)
+    {
+        int count = 0, levelCount = 0;
+        var levelFrom = Anchor - _options.LevelHours;
+        for (var i = Anchor - _options.ScaleHours; i < Anchor; i++)
+        {
+            if (double.IsNaN(_values[i])) continue;
+            var reference = Reference(i, i - 1, out var ambiguity);
+            if (double.IsNaN(reference)) continue;
+            var residual = _values[i] - reference;
+            residuals[count++] = Math.Sign(residual) * Math.Max(0, Math.Abs(residual) - ambiguity);
+            if (i >= levelFrom) levelCount++;
+        }
+
+        return (count, levelCount);
+    }
+
+    /// <summary>The recent level correction and the robust residual scale (before floors) of the hours before the anchor.</summary>
+    public (double Level, double Scale, int LevelCount) LevelAndScale()
+    {
+        Span<double> residuals = stackalloc double[_options.ScaleHours];
+        Span<double> scratch = stackalloc double[_options.ScaleHours];
+        var (count, levelCount) = Residuals(residuals);
+        if (count == 0) return (0, 0, 0);
+
+        var level = levelCount == 0 ? 0 : Robust.Median(residuals.Slice(count - levelCount, levelCount), scratch);
+        var all = residuals[..count];
+        var center = Robust.Median(all, scratch);
+        return (level, Robust.MadToSigma * Robust.Mad(all, center, scratch), levelCount);
+    }
+
+    /// <summary>Applies the documented floors to a residual scale.</summary>
+    public static double Floored(double scale, double expected, AnomalyOptions options) =>
+        Math.Max(scale, Math.Max(options.RelativeScaleFloor * Math.Abs(expected), options.AbsoluteScaleFloorUsd));
+
+    private int Collect(int index, int lastKnown, int step, Span<double> into)
+    {
+        var count = 0;
+        for (var j = index - step; j >= 0 && count < into.Length; j -= step)
+        {
+            if (j > lastKnown) continue;
+            var value = _values[j];
+            if (double.IsNaN(value)) break;
+            into[count++] = value;
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,89 @@
+using CloudSentinel.Anomalies;
+using static CloudSentinel.Anomalies.Tests.Series;
+
+namespace CloudSentinel.Anomalies.Tests;
+
+/// <summary>The worked examples of docs/anomalies.md, with the numbers the document quotes.</summary>
+public sealed class WorkedExampleTests
+{
+    private static readonly DateTime Monday = Utc(2025, 3, 3);
+    private readonly AnomalyDetector _detector = new();
+
+    [Fact]
+    public void Example1_flat_service_spike_is_scored_against_the_relative_scale_floor()
+    {
+        var hour = Utc(2025, 3, 17);
+        var totals = Hourly(Monday, hour, _ => 2.00m);
+        totals[hour] = 3.50m;
+
+        var result = _detector.Evaluate(totals.View(), hour);
+
+        Assert.Equal(2.00m, result.ExpectedUsd);
+        Assert.Equal(0.30m, result.ScaleUsd);
+        Assert.Equal(5.0, result.ZScore!.Value, 9);
+        Assert.Equal(AnomalyDirection.Up, result.Direction);
+        Assert.Equal(AnomalyVerdict.Anomaly, result.Verdict);
+        Assert.Equal(1.50m, result.ImpactUsd);
+        Assert.Equal(75.0, result.ImpactPercent!.Value, 9);
+    }
+
+    [Fact]
+    public void Example2_recurring_Monday_morning_peak_is_expected_and_a_bigger_one_is_not()
+    {
+        var hour = Utc(2025, 3, 31, 8);
+        var totals = MondayPeakSeries(hour);
+        totals[hour] = 12.00m;
+
+        var normal = _detector.Evaluate(totals.View(), hour);
+
+        Assert.Equal(12.00m, normal.ExpectedUsd);
+        Assert.Equal(1.80m, normal.ScaleUsd);
+        Assert.Equal(0.0, normal.ZScore!.Value, 9);
+        Assert.Equal(AnomalyVerdict.Normal, normal.Verdict);
+
+        totals[hour] = 20.00m;
+        var spike = _detector.Evaluate(totals.View(), hour);
+
+        Assert.Equal(4.444444444, spike.ZScore!.Value, 9);
+        Assert.Equal(AnomalyVerdict.Anomaly, spike.Verdict);
+    }
+
+    [Theory]
+    [InlineData(ImpactCombination.And, AnomalyVerdict.BelowImpact)]
+    [InlineData(ImpactCombination.Or, AnomalyVerdict.Anomaly)]
+    public void Example2_impact_thresholds_combine_with_and_or(ImpactCombination combination, AnomalyVerdict expected)
+    {
+        var hour = Utc(2025, 3, 31, 8);
+        var totals = MondayPeakSeries(hour);
+        totals[hour] = 20.00m;
+        var detector = new AnomalyDetector(new AnomalyOptions { MinImpactUsd = 10m, MinImpactPercent = 50, ImpactCombination = combination });
+
+        var result = detector.Evaluate(totals.View(), hour);
+
+        Assert.Equal(8.00m, result.ImpactUsd);
+        Assert.Equal(66.666666667, result.ImpactPercent!.Value, 9);
+        Assert.Equal(expected, result.Verdict);
+    }
+
+    [Theory]
+    [InlineData("17.00", 3.147623544, AnomalyVerdict.Anomaly)]
+    [InlineData("16.00", 2.697963038, AnomalyVerdict.Normal)]
+    public void Example3_noisy_week_sets_the_scale_by_MAD(string actual, double z, AnomalyVerdict verdict)
+    {
+        var hour = Utc(2025, 4, 7, 12);
+        var noisyFrom = hour.AddHours(-168);
+        var totals = Hourly(Monday, hour, h => h < noisyFrom ? 10.00m : h.Hour % 2 == 0 ? 11.50m : 8.50m);
+        totals[hour] = decimal.Parse(actual, System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = _detector.Evaluate(totals.View(), hour);
+
+        Assert.Equal(10.00m, result.ExpectedUsd);
+        Assert.Equal(2.2239m, result.ScaleUsd);
+        Assert.Equal(z, result.ZScore!.Value, 9);
+        Assert.Equal(verdict, result.Verdict);
+    }
+
+    /// <summary>4.00 USD/hour, and 12.00 on Mondays 08:00–10:59, from Monday 3 March 2025 until <paramref name="until"/>.</summary>
+    internal static SortedDictionary<DateTime, decimal> MondayPeakSeries(DateTime until) =>
+        Hourly(Monday, until, h => h.DayOfWeek == DayOfWeek.Monday && h.Hour is >= 8 and <= 10 ? 12.00m : 4.00m);
+}
