@@ -1,0 +1,14 @@
+using CloudSentinel.Ingestion;
+
+namespace CloudSentinel.Connectors;
+
+/// <summary>
+/// What one poll of an API source produced: one aggregated record per bucket key of the window,
+/// the source rows that could not be mapped, and the API calls it took (each one may cost money).
+/// </summary>
+/// <param name="Window">The window actually read, widened to the API's granularity.</param>
+public sealed record PollResult(
+    PollWindow Window,
+    IReadOnlyList<CostRecord> Records,
+    IReadOnlyList<IngestError> Rejected,
+    int ApiCalls);
