@@ -1,5 +1,6 @@
 using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Gateway.Metrics;
+using CloudSentinel.Gateway.Sources;
 using CloudSentinel.Gateway.Synthetic;
 using CloudSentinel.Ingestion;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,10 @@ public static class GatewayApp
 
         builder.Services.AddSingleton(Options.Create(limits));
         builder.Services.AddSingleton(Options.Create(synthetic));
+        var focus = config.GetSection(FocusIngestOptions.Section).Get<FocusIngestOptions>() ?? new FocusIngestOptions();
+        focus.Validate();
+        builder.Services.AddSingleton(Options.Create(focus));
+        builder.Services.AddCostSourceStatus();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
         builder.Services.AddSingleton<IngestMetrics>();
@@ -58,6 +63,8 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.MapIngest();
+        app.MapFocusIngest();
+        app.MapSources();
         app.MapGet(MetricsPath, async (HttpContext http, CollectorRegistry registry) =>
         {
             http.Response.ContentType = PrometheusConstants.ExporterContentTypeValue.ToString();

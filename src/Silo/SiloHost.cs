@@ -2,6 +2,7 @@ using System.Net;
 using CloudSentinel.Grains;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Persistence;
+using CloudSentinel.Sources;
 using CloudSentinel.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,6 +59,7 @@ public static class SiloHost
             silo.UseLocalhostClustering(siloOptions.SiloPort, siloOptions.GatewayPort, primary, siloOptions.ServiceId, siloOptions.ClusterId);
             silo.AddMemoryGrainStorage("PubSubStore");
             silo.AddMemoryStreams(StreamNames.Provider, b => b.ConfigurePartitioning(siloOptions.StreamQueues));
+            silo.AddCostSources(config, connectionString);
         });
 
         return builder.Build();

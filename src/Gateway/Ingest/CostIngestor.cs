@@ -2,7 +2,6 @@ using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 using CloudSentinel.Gateway.Metrics;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace CloudSentinel.Gateway.Ingest;
 
@@ -13,8 +12,6 @@ namespace CloudSentinel.Gateway.Ingest;
 /// </summary>
 public sealed class CostIngestor(IClusterClient client, IOptions<IngestLimits> limits, TimeProvider clock, IngestMetrics metrics)
 {
-    private const int PublishConcurrency = 64;
-
     public async Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecordFields> records, IReadOnlyList<IngestError> typeErrors, string source, CancellationToken cancellationToken)
     {
         var validator = new CostRecordValidator(limits.Value, clock);
@@ -32,31 +29,14 @@ public sealed class CostIngestor(IClusterClient client, IOptions<IngestLimits> l
             return IngestOutcome.Rejected(records.Count, rejectedRecords, errors);
         }
 
-        var aggregator = new BucketAggregator();
-        foreach (var record in valid) aggregator.Add(record);
-        await PublishAsync(aggregator.Batches(), cancellationToken);
-        metrics.Accepted(valid, source);
-        return IngestOutcome.Accepted(valid.Count, aggregator.ServiceCount, aggregator.BucketCount);
+        return await IngestAsync(valid, source, cancellationToken);
     }
 
     public async Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecord> records, string source, CancellationToken cancellationToken)
     {
-        var aggregator = new BucketAggregator();
-        foreach (var record in records) aggregator.Add(record);
-        await PublishAsync(aggregator.Batches(), cancellationToken);
+        var published = await CostPublisher.PublishAsync(client.GetStreamProvider(StreamNames.Provider), records, cancellationToken);
         metrics.Accepted(records, source);
-        return IngestOutcome.Accepted(records.Count, aggregator.ServiceCount, aggregator.BucketCount);
-    }
-
-    private async Task PublishAsync(IEnumerable<CostBatch> batches, CancellationToken cancellationToken)
-    {
-        var provider = client.GetStreamProvider(StreamNames.Provider);
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = PublishConcurrency, CancellationToken = cancellationToken },
-            async (batch, _) =>
-            {
-                var stream = provider.GetStream<CostBatch>(StreamId.Create(StreamNames.ServiceCosts, ServiceKey.Format(batch.Tenant, batch.ServiceName)));
-                await stream.OnNextAsync(batch);
-            });
+        return IngestOutcome.Accepted(published.Records, published.Services, published.Buckets);
     }
 }
 

@@ -24,12 +24,14 @@ public sealed class CloudSentinelStack : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _siloSettings;
     private readonly Dictionary<string, string?> _gatewaySettings;
+    private readonly Action<IServiceCollection>? _siloServices;
 
-    private CloudSentinelStack(TestPostgres? database, Dictionary<string, string?> siloSettings, Dictionary<string, string?> gatewaySettings)
+    private CloudSentinelStack(TestPostgres? database, Dictionary<string, string?> siloSettings, Dictionary<string, string?> gatewaySettings, Action<IServiceCollection>? siloServices)
     {
         Database = database;
         _siloSettings = siloSettings;
         _gatewaySettings = gatewaySettings;
+        _siloServices = siloServices;
     }
 
     public TestPostgres? Database { get; }
@@ -42,7 +44,10 @@ public sealed class CloudSentinelStack : IAsyncDisposable
 
     public IClusterClient Client => Gateway.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<CloudSentinelStack> StartAsync(bool postgres = true, IDictionary<string, string?>? gatewaySettings = null)
+    /// <param name="siloServices">Registered before the silo's own services, so a test can substitute one (e.g. cloud credentials).</param>
+    public static async Task<CloudSentinelStack> StartAsync(
+        bool postgres = true, IDictionary<string, string?>? gatewaySettings = null, IDictionary<string, string?>? siloSettings = null,
+        Action<IServiceCollection>? siloServices = null)
     {
         var database = postgres ? await TestPostgres.CreateAsync("cs_stack") : null;
         var siloPort = FreePort();
@@ -66,8 +71,9 @@ public sealed class CloudSentinelStack : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in gatewaySettings ?? new Dictionary<string, string?>()) gateway[key] = value;
+        foreach (var (key, value) in siloSettings ?? new Dictionary<string, string?>()) silo[key] = value;
 
-        var stack = new CloudSentinelStack(database, silo, gateway);
+        var stack = new CloudSentinelStack(database, silo, gateway, siloServices);
         await stack.StartSiloAsync();
         stack.Gateway = GatewayApp.Build([], b => b.Configuration.AddInMemoryCollection(gateway));
         await stack.Gateway.StartAsync();
@@ -79,7 +85,11 @@ public sealed class CloudSentinelStack : IAsyncDisposable
 
     public async Task StartSiloAsync()
     {
-        Silo = await SiloHost.BuildAsync([], b => b.Configuration.AddInMemoryCollection(_siloSettings));
+        Silo = await SiloHost.BuildAsync([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(_siloSettings);
+            _siloServices?.Invoke(b.Services);
+        });
         await Silo.StartAsync();
     }
 

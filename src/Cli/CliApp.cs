@@ -1,0 +1,123 @@
+using System.Globalization;
+
+namespace CloudSentinel.Cli;
+
+/// <summary>
+/// cloudsentinel backfill --tenant T --focus PATH [--gateway URL]
+/// cloudsentinel backfill --tenant T --source NAME --from DATE --to DATE [--gateway URL]
+/// </summary>
+public static class CliApp
+{
+    public const string DefaultGateway = "http://127.0.0.1:3030";
+    public const string GatewayVariable = "CLOUDSENTINEL_GATEWAY";
+
+    public const string Usage = """
+        usage:
+          cloudsentinel backfill --tenant T --focus PATH [--gateway URL]
+              Uploads a FOCUS export (CSV, gzip CSV or Parquet) to the gateway and prints what loaded.
+          cloudsentinel backfill --tenant T --source NAME --from YYYY-MM-DD --to YYYY-MM-DD [--gateway URL]
+              Has the gateway poll a configured API source one UTC day at a time, both dates included.
+
+        --gateway defaults to $CLOUDSENTINEL_GATEWAY, else http://127.0.0.1:3030.
+        exit codes: 0 loaded, 1 loaded with rejected rows, 2 usage, 3 refused by the gateway,
+                    4 gateway unreachable or a day failed, 5 source credentials refused.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            await stdout.WriteLineAsync(Usage);
+            return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
+        }
+
+        if (args[0] != "backfill") return await UsageError(stderr, $"unknown command '{args[0]}'");
+        if (!TryParseOptions(args.AsSpan(1), out var options, out var problem)) return await UsageError(stderr, problem);
+
+        var tenant = options.GetValueOrDefault("tenant");
+        if (string.IsNullOrWhiteSpace(tenant)) return await UsageError(stderr, "--tenant is required");
+        var gatewayText = options.GetValueOrDefault("gateway") ?? Environment.GetEnvironmentVariable(GatewayVariable) ?? DefaultGateway;
+        if (!Uri.TryCreate(gatewayText, UriKind.Absolute, out var gateway) || gateway.Scheme is not ("http" or "https"))
+        {
+            return await UsageError(stderr, $"--gateway '{gatewayText}' is not an http(s) URL");
+        }
+
+        using var http = new HttpClient { BaseAddress = gateway, Timeout = Timeout.InfiniteTimeSpan };
+        try
+        {
+            if (options.TryGetValue("focus", out var path))
+            {
+                if (options.ContainsKey("source")) return await UsageError(stderr, "give either --focus or --source, not both");
+                if (!File.Exists(path)) return await UsageError(stderr, $"--focus: no file at '{path}'");
+                return await FocusUpload.RunAsync(http, tenant, path, stdout, stderr, cancellationToken);
+            }
+
+            if (options.TryGetValue("source", out var source))
+            {
+                if (!TryDate(options.GetValueOrDefault("from"), out var from) || !TryDate(options.GetValueOrDefault("to"), out var to))
+                {
+                    return await UsageError(stderr, "--source needs --from and --to as UTC dates, YYYY-MM-DD");
+                }
+
+                if (to < from) return await UsageError(stderr, $"--to {to:yyyy-MM-dd} is before --from {from:yyyy-MM-dd}");
+                return await SourceBackfill.RunAsync(http, tenant, source, from, to, stdout, stderr, cancellationToken);
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            await stderr.WriteLineAsync($"error: cannot reach the gateway at {gateway}: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        return await UsageError(stderr, "give --focus PATH or --source NAME");
+    }
+
+    private static bool TryParseOptions(ReadOnlySpan<string> args, out Dictionary<string, string> options, out string problem)
+    {
+        string[] known = ["tenant", "focus", "source", "from", "to", "gateway"];
+        options = new Dictionary<string, string>(StringComparer.Ordinal);
+        problem = "";
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var name = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : null;
+            string? value = null;
+            if (name?.IndexOf('=') is > 0 and var eq)
+            {
+                value = name[(eq + 1)..];
+                name = name[..eq];
+            }
+
+            if (name is null || !known.Contains(name))
+            {
+                problem = $"unknown argument '{arg}'";
+                return false;
+            }
+
+            if (value is null)
+            {
+                if (i + 1 >= args.Length)
+                {
+                    problem = $"--{name} needs a value";
+                    return false;
+                }
+
+                value = args[++i];
+            }
+
+            options[name] = value;
+        }
+
+        return true;
+    }
+
+    private static bool TryDate(string? text, out DateTime date) =>
+        DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+
+    private static async Task<int> UsageError(TextWriter stderr, string problem)
+    {
+        await stderr.WriteLineAsync($"error: {problem}");
+        await stderr.WriteLineAsync(Usage);
+        return ExitCodes.Usage;
+    }
+}

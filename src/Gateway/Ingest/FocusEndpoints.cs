@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text;
+using CloudSentinel.Connectors;
+using CloudSentinel.Gateway.Metrics;
+using CloudSentinel.Ingestion;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace CloudSentinel.Gateway.Ingest;
+
+/// <summary>
+/// POST /api/cloudsentinel/ingest/focus?tenant=T: a FOCUS export (CSV, gzip CSV or Parquet) streamed
+/// through <see cref="FocusImporter"/>. Bad rows, and sums the ingest rules refuse (e.g. older than
+/// Ingest:MaxAge), are left out and listed; the rest of the file loads as one batch. A file that
+/// cannot be read as a whole loads nothing (400).
+/// </summary>
+public static class FocusEndpoints
+{
+    public const string Path = "/api/cloudsentinel/ingest/focus";
+
+    public static void MapFocusIngest(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost(Path, async (HttpContext http, string? tenant, CostIngestor ingestor, IngestMetrics metrics,
+            IOptions<FocusIngestOptions> focus, IOptions<IngestLimits> limits, TimeProvider clock, ILogger<FocusImporter> logger) =>
+        {
+            if (Names.CheckTenant(tenant) is { } tenantProblem)
+            {
+                return Error(StatusCodes.Status400BadRequest, $"query parameter tenant {tenantProblem}", new(0, "tenant", tenantProblem));
+            }
+
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+            {
+                // Our own limit below answers with a clear message instead of a reset connection.
+                sizeFeature.MaxRequestBodySize = null;
+            }
+
+            var maxBytes = focus.Value.MaxBodyBytes;
+            if (http.Request.ContentLength > maxBytes) return TooLarge(maxBytes);
+
+            var body = new LimitedReadStream(http.Request.Body, maxBytes);
+            FocusImportResult result;
+            try
+            {
+                result = await new FocusImporter(focus.Value.For(tenant)).ImportAsync(body, tenant!, cancellationToken: http.RequestAborted);
+            }
+            catch (FocusFileException e)
+            {
+                return Error(StatusCodes.Status400BadRequest, $"the file cannot be read as FOCUS: {e.Message}; nothing from it was loaded", new(e.Line, "file", e.Reason));
+            }
+            catch (BodyTooLargeException)
+            {
+                return TooLarge(maxBytes);
+            }
+
+            var (accepted, rejected) = Validate(result.Records, limits.Value, clock);
+            var outcome = await ingestor.IngestAsync(accepted, "focus", http.RequestAborted);
+            if (rejected.Count > 0) metrics.Rejected(rejected.Select(r => r.Fields).ToList(), rejected.Select(r => r.Error).ToList(), "focus");
+            var response = Describe(tenant!, result, accepted, rejected, outcome);
+            logger.LogInformation("FOCUS import for {Tenant}: {Rows} rows ({RowsRejected} rejected), {Bytes} bytes, {Records} records published, {RecordsRejected} refused",
+                tenant, result.RowsRead, result.RowsRejected, body.BytesRead, accepted.Count, rejected.Count);
+            return Results.Json(response);
+        });
+    }
+
+    private sealed record Refused(CostRecord Record, CostRecordFields Fields, IngestError Error);
+
+    /// <summary>The same rules as the JSON ingest, per summed record: one refused sum does not hold back the rest of the file.</summary>
+    private static (List<CostRecord> Accepted, List<Refused> Rejected) Validate(IReadOnlyList<CostRecord> records, IngestLimits limits, TimeProvider clock)
+    {
+        var validator = new CostRecordValidator(limits, clock);
+        var accepted = new List<CostRecord>(records.Count);
+        var rejected = new List<Refused>();
+        var errors = new List<IngestError>();
+        for (var i = 0; i < records.Count; i++)
+        {
+            errors.Clear();
+            var fields = Fields(records[i], i);
+            if (validator.Validate(fields, errors) is { } valid) accepted.Add(valid);
+            else rejected.Add(new Refused(records[i], fields, errors[0]));
+        }
+
+        return (accepted, rejected);
+    }
+
+    private static CostRecordFields Fields(CostRecord r, long index) => new()
+    {
+        Index = index,
+        Tenant = r.Tenant,
+        ServiceName = r.ServiceName,
+        Provider = r.Provider,
+        CostType = r.CostType,
+        PeriodStart = r.PeriodStart,
+        PeriodEnd = r.PeriodEnd,
+        CostUsd = r.CostUsd,
+        AccountId = r.AccountId,
+        SubAccountId = r.SubAccountId,
+        ProviderService = r.ProviderService,
+        ServiceCategory = r.ServiceCategory,
+        Region = r.Region,
+        ResourceId = r.ResourceId,
+        Source = r.Source,
+        CpuCostUsd = r.CpuCostUsd,
+        MemoryCostUsd = r.MemoryCostUsd,
+        StorageType = r.StorageType,
+        StorageGb = r.StorageGb,
+        Direction = r.Direction,
+        Tags = r.Tags is null ? null : new Dictionary<string, string>(r.Tags),
+    };
+
+    private static FocusImportResponse Describe(string tenant, FocusImportResult result, List<CostRecord> accepted, List<Refused> rejected, IngestOutcome outcome)
+    {
+        var costByProvider = accepted.GroupBy(r => r.Provider, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(r => r.CostUsd), StringComparer.Ordinal);
+        var rejectedRecords = rejected.Select(r => new FocusImportResponse.RejectedRecord(
+            r.Record.ServiceName, r.Record.Provider, r.Record.CostType, r.Record.PeriodStart, r.Record.PeriodEnd, r.Record.CostUsd, r.Error.Field, r.Error.Reason)).ToArray();
+
+        var summary = new StringBuilder((result with { Records = accepted, CostUsdByProvider = costByProvider }).Summary());
+        if (rejectedRecords.Length > 0)
+        {
+            summary.AppendLine(CultureInfo.InvariantCulture, $"{rejectedRecords.Length} summed records refused by the ingest rules:");
+            foreach (var r in rejectedRecords)
+            {
+                summary.AppendLine(CultureInfo.InvariantCulture, $"  {r.ServiceName} {r.CloudProvider} {r.CostType} {r.PeriodStart:yyyy-MM-dd'T'HH:mm'Z'}: {r.Field}: {r.Reason}");
+            }
+        }
+
+        return new FocusImportResponse(tenant, result.RowsRead, result.RowsLoaded, result.RowsRejected, outcome.Records, outcome.Services, outcome.Buckets,
+            rejectedRecords.Length, costByProvider,
+            result.Errors.Select(e => new FocusImportResponse.RejectedRow(e.Record, e.Field, e.Reason)).ToArray(),
+            rejectedRecords, summary.ToString());
+    }
+
+    private static IResult TooLarge(long maxBytes) =>
+        Error(StatusCodes.Status413PayloadTooLarge,
+            $"the file is larger than the limit of {maxBytes} bytes (FocusIngest:MaxBodyBytes); split it by billing period or raise the limit; nothing from it was loaded",
+            new(0, "file", $"larger than {maxBytes} bytes"));
+
+    private static IResult Error(int status, string message, IngestResponse.ErrorItem item) =>
+        Results.Json(new IngestResponse.Error(message, 0, 0, [item]), statusCode: status);
+}
+
+/// <summary>The answer to a FOCUS import: what loaded, what it cost per provider, and what was left out and why.</summary>
+/// <param name="RejectedRows">Rows the file mapping refused, by CSV line (or Parquet row); at most MaxReportedErrors of them.</param>
+/// <param name="RejectedRecords">Summed records the ingest rules refused (e.g. a period older than Ingest:MaxAge).</param>
+public sealed record FocusImportResponse(
+    string Tenant,
+    long RowsRead,
+    long RowsLoaded,
+    long RowsRejected,
+    int Records,
+    int Services,
+    int Buckets,
+    int RecordsRejected,
+    IReadOnlyDictionary<string, decimal> CostUsdByProvider,
+    FocusImportResponse.RejectedRow[] RejectedRows,
+    FocusImportResponse.RejectedRecord[] RejectedRecords,
+    string Summary)
+{
+    public sealed record RejectedRow(long Line, string Field, string Reason);
+
+    public sealed record RejectedRecord(string ServiceName, string CloudProvider, string CostType, DateTime PeriodStart, DateTime PeriodEnd, decimal CostUsd, string Field, string Reason);
+}

@@ -1,0 +1,130 @@
+using CloudSentinel.Connectors;
+using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Ingestion;
+using Microsoft.Extensions.Logging;
+
+namespace CloudSentinel.Sources;
+
+/// <summary>
+/// Polls one configured API source on a reminder. Every poll re-reads the whole rolling window and
+/// publishes its sums as absolute buckets, so a re-read changes nothing and a restatement replaces
+/// the old value. An auth failure stops this source only; other failures are retried at the next poll.
+/// </summary>
+public sealed class CostSourcePollerGrain(
+    [PersistentState("poller", SourceStorage.Name)] IPersistentState<SourcePollerState> state,
+    SourcesOptions options,
+    SourceConnectorFactory connectors,
+    TimeProvider clock,
+    ILogger<CostSourcePollerGrain> logger) : Grain, ICostSourcePollerGrain, IRemindable
+{
+    private const string ReminderName = "poll";
+    private ICostSource? _source;
+
+    private SourceDefinition Definition =>
+        options.Find(this.GetPrimaryKeyString()) ?? throw new InvalidOperationException($"source '{this.GetPrimaryKeyString()}' is not configured");
+
+    public async Task Start()
+    {
+        if (state.State.Stopped)
+        {
+            // A restart is how an operator says the credentials were fixed.
+            state.State.Stopped = false;
+            await state.WriteStateAsync();
+        }
+
+        await this.RegisterOrUpdateReminder(ReminderName, Definition.FirstPollDelay, Definition.PollInterval);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (options.Find(this.GetPrimaryKeyString()) is null)
+        {
+            await StopReminderAsync();
+            return;
+        }
+
+        await PollNow();
+    }
+
+    public Task<SourcePollReport> PollNow()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return PollAsync(new PollWindow(now - Definition.Window, now), rolling: true);
+    }
+
+    public Task<SourcePollReport> Backfill(DateTime from, DateTime to) =>
+        PollAsync(new PollWindow(DateTime.SpecifyKind(from, DateTimeKind.Utc), DateTime.SpecifyKind(to, DateTimeKind.Utc)), rolling: false);
+
+    public Task<SourceStatus> GetStatus()
+    {
+        var s = state.State;
+        var d = Definition;
+        return Task.FromResult(new SourceStatus(d.Tenant, d.Name, d.Kind, s.Stopped, s.LastSuccess, s.LastFailure, s.LastError,
+            s.ApiCallsTotal, s.Checkpoint, s.LastRecords, s.ConsecutiveFailures));
+    }
+
+    private async Task<SourcePollReport> PollAsync(PollWindow window, bool rolling)
+    {
+        var s = state.State;
+        if (s.Stopped)
+        {
+            return new SourcePollReport(window.From, window.To, false, 0, 0, 0, 0,
+                $"stopped after credentials were refused ({s.LastError}); fix them and restart the silo", true);
+        }
+
+        var callsBefore = _source?.ApiCallsTotal ?? 0;
+        try
+        {
+            _source ??= await connectors.CreateAsync(Definition, CancellationToken.None);
+            var result = await _source.PollAsync(window);
+            var published = await CostPublisher.PublishAsync(this.GetStreamProvider(StreamNames.Provider), result.Records, CancellationToken.None);
+
+            s.ApiCallsTotal += _source.ApiCallsTotal - callsBefore;
+            s.LastSuccess = clock.GetUtcNow().UtcDateTime;
+            s.LastRecords = published.Records;
+            s.ConsecutiveFailures = 0;
+            if (rolling && (s.Checkpoint is null || result.Window.To > s.Checkpoint)) s.Checkpoint = result.Window.To;
+            await state.WriteStateAsync();
+
+            if (result.Rejected.Count > 0)
+            {
+                logger.LogWarning("Source {Source} left out {Count} rows of {Window}; first: {Error}", this.GetPrimaryKeyString(), result.Rejected.Count, result.Window, result.Rejected[0]);
+            }
+
+            logger.LogInformation("Source {Source} read {Window}: {Records} records, {Buckets} buckets, {Calls} API calls",
+                this.GetPrimaryKeyString(), result.Window, published.Records, published.Buckets, result.ApiCalls);
+            return new SourcePollReport(result.Window.From, result.Window.To, true, published.Records, result.Rejected.Count,
+                result.Records.Sum(r => r.CostUsd), result.ApiCalls, null, false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var calls = (int)((_source?.ApiCallsTotal ?? 0) - callsBefore);
+            s.ApiCallsTotal += calls;
+            s.LastFailure = clock.GetUtcNow().UtcDateTime;
+            s.LastError = ex.Message;
+            s.ConsecutiveFailures++;
+            var auth = ex is ConnectorAuthException;
+            if (auth)
+            {
+                s.Stopped = true;
+                // The connector holds the refused credentials; a restart builds it again.
+                _source = null;
+                await StopReminderAsync();
+                logger.LogError("Source {Source} stopped: credentials refused: {Error}", this.GetPrimaryKeyString(), ex.Message);
+            }
+            else
+            {
+                logger.LogWarning("Source {Source} poll of {Window} failed ({Failures} in a row); the next poll retries: {Error}",
+                    this.GetPrimaryKeyString(), window, s.ConsecutiveFailures, ex.Message);
+            }
+
+            await state.WriteStateAsync();
+            return new SourcePollReport(window.From, window.To, false, 0, 0, 0, calls, ex.Message, auth);
+        }
+    }
+
+    private async Task StopReminderAsync()
+    {
+        if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+}

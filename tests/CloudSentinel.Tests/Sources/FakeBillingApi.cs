@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CloudSentinel.Tests.Sources;
+
+/// <summary>
+/// Cost Explorer and Cost Management on 127.0.0.1, answering from current state rather than a script:
+/// pollers re-read on their own schedule, so any number of requests must get the same answer until
+/// the test restates an amount. Every request is recorded.
+/// </summary>
+public sealed class FakeBillingApi : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<(string Path, string Body)> _requests = new();
+
+    private FakeBillingApi(WebApplication app) => _app = app;
+
+    public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>Daily cost per (Cost Explorer SERVICE, application tag), the same on every day asked for.</summary>
+    public ConcurrentDictionary<(string Service, string App), decimal> AwsDaily { get; } = new();
+
+    /// <summary>When set, every request is refused with 401 as a cloud does for a bad token.</summary>
+    public bool RefuseCredentials { get; set; }
+
+    public IReadOnlyList<(string Path, string Body)> Requests => _requests.ToArray();
+
+    public static async Task<FakeBillingApi> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var api = new FakeBillingApi(builder.Build());
+        api._app.Run(api.HandleAsync);
+        await api._app.StartAsync();
+        var address = api._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        api.BaseUri = new Uri(address.TrimEnd('/') + "/");
+        return api;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync();
+        _requests.Enqueue((context.Request.Path + context.Request.QueryString, body));
+        context.Response.ContentType = "application/json";
+        if (RefuseCredentials)
+        {
+            context.Response.StatusCode = 401;
+            await context.Response.WriteAsync("""{"error":{"code":"InvalidAuthenticationToken","message":"The access token is invalid."}}""");
+            return;
+        }
+
+        await context.Response.WriteAsync(CostExplorerPage(body));
+    }
+
+    /// <summary>A single GetCostAndUsage page (no NextPageToken) with one result per day of the requested DAILY period.</summary>
+    private string CostExplorerPage(string request)
+    {
+        using var json = JsonDocument.Parse(request);
+        var period = json.RootElement.GetProperty("TimePeriod");
+        var start = DateTime.ParseExact(period.GetProperty("Start").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var end = DateTime.ParseExact(period.GetProperty("End").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var results = new List<object>();
+        for (var day = start; day < end; day = day.AddDays(1))
+        {
+            results.Add(new
+            {
+                TimePeriod = new { Start = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), End = day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
+                Total = new { },
+                Groups = AwsDaily.OrderBy(a => a.Key).Select(a => new
+                {
+                    Keys = new[] { a.Key.Service, "application$" + a.Key.App },
+                    Metrics = new { UnblendedCost = new { Amount = a.Value.ToString(CultureInfo.InvariantCulture), Unit = "USD" } },
+                }).ToArray(),
+                Estimated = false,
+            });
+        }
+
+        return JsonSerializer.Serialize(new { GroupDefinitions = Array.Empty<object>(), ResultsByTime = results, DimensionValueAttributes = Array.Empty<object>() });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
