@@ -1,3 +1,4 @@
+using CloudSentinel.Gateway.Allocation;
 using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Gateway.Sources;
@@ -25,6 +26,7 @@ public static class GatewayApp
         limits.Validate();
         var synthetic = config.GetSection(SyntheticOptions.Section).Get<SyntheticOptions>() ?? new SyntheticOptions();
         synthetic.Validate();
+        var routing = (config.GetSection(ClusterRoutingOptions.Section).Get<ClusterRoutingOptions>() ?? new ClusterRoutingOptions()).Validate();
         var orleans = config.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         var gateways = orleans.ResolveGateways();
 
@@ -39,6 +41,10 @@ public static class GatewayApp
         builder.Services.AddSingleton<IngestMetrics>();
         builder.Services.AddSingleton<GaugeExporter>();
         builder.Services.AddSingleton<CostIngestor>();
+        builder.Services.AddSingleton(new ClusterCostRouter(routing));
+        builder.Services.AddSingleton<ClusterInputPublisher>();
+        builder.Services.AddSingleton<UsageIngestor>();
+        builder.Services.AddSingleton<SharedCostGauge>();
         builder.Services.AddSingleton<SnapshotPoller>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SnapshotPoller>());
         if (synthetic.Enabled) builder.Services.AddHostedService<SyntheticFeed>();
@@ -63,6 +69,8 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.MapIngest();
+        app.MapUsageIngest();
+        app.MapAllocation();
         app.MapFocusIngest();
         app.MapSources();
         app.MapGet(MetricsPath, async (HttpContext http, CollectorRegistry registry) =>

@@ -8,6 +8,9 @@ public interface IMetricsShardGrain : IGrainWithIntegerKey
 {
     Task Publish(ServiceSnapshot snapshot);
 
+    /// <summary>Replaces the shared cost allocation snapshot of one cluster.</summary>
+    Task PublishCluster(ClusterSnapshot snapshot);
+
     /// <summary>Snapshots changed after <paramref name="version"/> of <paramref name="epoch"/>; all of them for another epoch.</summary>
     Task<SnapshotChanges> GetChangesSince(Guid epoch, long version);
 }
@@ -17,7 +20,8 @@ public sealed record SnapshotChanges(
     [property: Id(0)] Guid Epoch,
     [property: Id(1)] long Version,
     [property: Id(2)] bool IsFull,
-    [property: Id(3)] ServiceSnapshot[] Snapshots);
+    [property: Id(3)] ServiceSnapshot[] Snapshots,
+    [property: Id(4)] ClusterSnapshot[]? Clusters = null);
 
 public static class MetricsShards
 {

@@ -7,4 +7,7 @@ public static class StreamNames
 
     /// <summary>Stream namespace of <see cref="CostBatch"/> messages, keyed "tenant/service".</summary>
     public const string ServiceCosts = "service-costs";
+
+    /// <summary>Stream namespace of <see cref="ClusterInputBatch"/> messages, keyed "tenant/cluster".</summary>
+    public const string ClusterInputs = "cluster-inputs";
 }

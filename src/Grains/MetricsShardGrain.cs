@@ -10,12 +10,19 @@ namespace CloudSentinel.Grains;
 public sealed class MetricsShardGrain : Grain, IMetricsShardGrain
 {
     private readonly Dictionary<string, (ServiceSnapshot Snapshot, long Version)> _snapshots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ClusterSnapshot Snapshot, long Version)> _clusters = new(StringComparer.Ordinal);
     private readonly Guid _epoch = Guid.NewGuid();
     private long _version;
 
     public Task Publish(ServiceSnapshot snapshot)
     {
         _snapshots[snapshot.Key] = (snapshot, ++_version);
+        return Task.CompletedTask;
+    }
+
+    public Task PublishCluster(ClusterSnapshot snapshot)
+    {
+        _clusters[snapshot.Key] = (snapshot, ++_version);
         return Task.CompletedTask;
     }
 
@@ -26,6 +33,10 @@ public sealed class MetricsShardGrain : Grain, IMetricsShardGrain
             .Where(s => full || s.Version > version)
             .Select(s => s.Snapshot)
             .ToArray();
-        return Task.FromResult(new SnapshotChanges(_epoch, _version, full, changed));
+        var clusters = _clusters.Values
+            .Where(s => full || s.Version > version)
+            .Select(s => s.Snapshot)
+            .ToArray();
+        return Task.FromResult(new SnapshotChanges(_epoch, _version, full, changed, clusters));
     }
 }

@@ -77,7 +77,7 @@ public sealed class SyntheticCostGenerator(SyntheticOptions options)
         yield return Record(index % 3 == 0 ? "database" : "other", 0.15m);
     }
 
-    private static ulong Hash(ulong seed, params string[] parts)
+    internal static ulong Hash(ulong seed, params string[] parts)
     {
         var hash = seed ^ 14695981039346656037UL;
         foreach (var part in parts)
@@ -90,7 +90,7 @@ public sealed class SyntheticCostGenerator(SyntheticOptions options)
     }
 
     /// <summary>A uniform number in [0, 1) drawn from a seed and a stream number.</summary>
-    private static double Unit(ulong seed, int stream)
+    internal static double Unit(ulong seed, int stream)
     {
         var x = seed + (ulong)stream * 0x9E3779B97F4A7C15UL;
         x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;

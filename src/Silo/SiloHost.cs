@@ -1,6 +1,7 @@
 using System.Net;
 using CloudSentinel.Grains;
 using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Grains.Clusters;
 using CloudSentinel.Grains.Persistence;
 using CloudSentinel.Sources;
 using CloudSentinel.Storage;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CloudSentinel.Silo;
@@ -27,6 +29,9 @@ public static class SiloHost
         var costOptions = config.GetSection(ServiceCostOptions.Section).Get<ServiceCostOptions>() ?? new ServiceCostOptions();
         costOptions.Validate();
         builder.Services.Configure<ServiceCostOptions>(config.GetSection(ServiceCostOptions.Section));
+        var allocationOptions = config.GetSection(AllocationOptions.Section).Get<AllocationOptions>() ?? new AllocationOptions();
+        allocationOptions.Validate();
+        builder.Services.AddSingleton(Options.Create(allocationOptions));
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         using var startupLogs = LoggerFactory.Create(l => l.AddConsole());
@@ -41,6 +46,7 @@ public static class SiloHost
                 ********************************************************************************
                 """);
             builder.Services.AddSingleton<IBucketStore, InMemoryBucketStore>();
+            builder.Services.AddSingleton<IAllocationStore, InMemoryAllocationStore>();
         }
         else
         {
@@ -51,6 +57,9 @@ public static class SiloHost
             builder.Services.AddSingleton<IBucketStore>(sp => sp.GetRequiredService<PostgresBucketStore>());
             // Registered before Orleans so that it stops after the grains and flushes what they left.
             builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresBucketStore>());
+            builder.Services.AddSingleton<PostgresAllocationStore>();
+            builder.Services.AddSingleton<IAllocationStore>(sp => sp.GetRequiredService<PostgresAllocationStore>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresAllocationStore>());
         }
 
         builder.UseOrleans(silo =>

@@ -10,7 +10,8 @@ namespace CloudSentinel.Gateway.Ingest;
 /// and only if all are valid, fold them into hourly buckets and publish one stream message per
 /// (tenant, service). A request is applied whole or not at all.
 /// </summary>
-public sealed class CostIngestor(IClusterClient client, IOptions<IngestLimits> limits, TimeProvider clock, IngestMetrics metrics)
+public sealed class CostIngestor(
+    IClusterClient client, IOptions<IngestLimits> limits, TimeProvider clock, IngestMetrics metrics, ClusterCostRouter router, ClusterInputPublisher clusters)
 {
     public async Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecordFields> records, IReadOnlyList<IngestError> typeErrors, string source, CancellationToken cancellationToken)
     {
@@ -19,7 +20,9 @@ public sealed class CostIngestor(IClusterClient client, IOptions<IngestLimits> l
         var valid = new List<CostRecord>(records.Count);
         foreach (var fields in records)
         {
-            if (validator.Validate(fields, errors) is { } record) valid.Add(record);
+            if (validator.Validate(fields, errors) is not { } record) continue;
+            router.Check(record, fields.Index, errors);
+            valid.Add(record);
         }
 
         if (errors.Count > 0)
@@ -34,9 +37,13 @@ public sealed class CostIngestor(IClusterClient client, IOptions<IngestLimits> l
 
     public async Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecord> records, string source, CancellationToken cancellationToken)
     {
-        var published = await CostPublisher.PublishAsync(client.GetStreamProvider(StreamNames.Provider), records, cancellationToken);
+        // A cluster's own cost goes to its cluster grain, which allocates it to services; it must not also count under its service name.
+        var clusterInputs = new ClusterInputAggregator();
+        var serviceRecords = router.Split(records, clusterInputs);
+        var published = await CostPublisher.PublishAsync(client.GetStreamProvider(StreamNames.Provider), serviceRecords, cancellationToken);
+        await clusters.PublishAsync(clusterInputs.Batches(), cancellationToken);
         metrics.Accepted(records, source);
-        return IngestOutcome.Accepted(published.Records, published.Services, published.Buckets);
+        return IngestOutcome.Accepted(records.Count, published.Services, published.Buckets + clusterInputs.BucketCount);
     }
 }
 

@@ -6,7 +6,7 @@ namespace CloudSentinel.Gateway.Metrics;
 /// Pulls changed service snapshots from the metrics shards about once a second and applies them
 /// to the gauges. A scrape reads the gauges only; it never waits on the cluster.
 /// </summary>
-public sealed class SnapshotPoller(IClusterClient client, GaugeExporter exporter, ILogger<SnapshotPoller> logger) : BackgroundService
+public sealed class SnapshotPoller(IClusterClient client, GaugeExporter exporter, SharedCostGauge sharedCost, ILogger<SnapshotPoller> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -49,6 +49,7 @@ public sealed class SnapshotPoller(IClusterClient client, GaugeExporter exporter
         for (var i = 0; i < changes.Length; i++)
         {
             foreach (var snapshot in changes[i].Snapshots) exporter.Apply(snapshot);
+            foreach (var cluster in changes[i].Clusters ?? []) sharedCost.Apply(cluster);
             _positions[i] = (changes[i].Epoch, changes[i].Version);
         }
     }

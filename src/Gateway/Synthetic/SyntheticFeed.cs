@@ -8,11 +8,12 @@ namespace CloudSentinel.Gateway.Synthetic;
 /// The demo feed: backfills recent history, then keeps re-sending the running hour with its cost so
 /// far (absolute buckets make that safe) and closes each hour as the clock passes it.
 /// </summary>
-public sealed class SyntheticFeed(CostIngestor ingestor, IOptions<SyntheticOptions> options, TimeProvider clock, ILogger<SyntheticFeed> logger) : BackgroundService
+public sealed class SyntheticFeed(CostIngestor ingestor, UsageIngestor usage, IOptions<SyntheticOptions> options, TimeProvider clock, ILogger<SyntheticFeed> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var generator = new SyntheticCostGenerator(options.Value);
+        var clusters = new SyntheticClusters(options.Value);
         var now = clock.GetUtcNow().UtcDateTime;
         var currentHour = HourlySpread.HourStart(now);
         var firstHour = currentHour.AddDays(-options.Value.BackfillDays);
@@ -22,7 +23,7 @@ public sealed class SyntheticFeed(CostIngestor ingestor, IOptions<SyntheticOptio
 
         for (var hour = firstHour; hour < currentHour && !stoppingToken.IsCancellationRequested; hour = hour.AddHours(1))
         {
-            await SendAsync(generator.Hour(hour).ToList(), stoppingToken);
+            await SendAsync([.. generator.Hour(hour), .. clusters.Costs(hour)], [.. clusters.Usage(hour)], stoppingToken);
             var done = (int)(hour - firstHour).TotalHours + 1;
             if (done % 24 == 0 || done == totalHours) logger.LogInformation("Synthetic backfill {Done}/{Total} hours", done, totalHours);
         }
@@ -35,12 +36,13 @@ public sealed class SyntheticFeed(CostIngestor ingestor, IOptions<SyntheticOptio
             if (currentHour > lastHour)
             {
                 // The hour that just ended gets its full amount.
-                await SendAsync(generator.Hour(lastHour).ToList(), stoppingToken);
+                await SendAsync([.. generator.Hour(lastHour), .. clusters.Costs(lastHour)], [.. clusters.Usage(lastHour)], stoppingToken);
                 lastHour = currentHour;
             }
 
             var elapsed = (decimal)(now - currentHour).TotalHours;
-            await SendAsync(generator.Hour(currentHour, Math.Max(elapsed, 0.001m)).ToList(), stoppingToken);
+            var soFar = Math.Max(elapsed, 0.001m);
+            await SendAsync([.. generator.Hour(currentHour, soFar), .. clusters.Costs(currentHour, soFar)], [.. clusters.Usage(currentHour, soFar)], stoppingToken);
             try
             {
                 await Task.Delay(options.Value.Interval, clock, stoppingToken);
@@ -52,13 +54,14 @@ public sealed class SyntheticFeed(CostIngestor ingestor, IOptions<SyntheticOptio
         }
     }
 
-    private async Task SendAsync(IReadOnlyList<CostRecord> records, CancellationToken cancellationToken)
+    private async Task SendAsync(IReadOnlyList<CostRecord> records, IReadOnlyList<UsageRecord> pods, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await ingestor.IngestAsync(records, "synthetic", cancellationToken);
+                await usage.IngestAsync(pods, cancellationToken);
                 return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && attempt < 30)

@@ -1,0 +1,29 @@
+using CloudSentinel.Ingestion;
+using Microsoft.Extensions.Options;
+
+namespace CloudSentinel.Gateway.Ingest;
+
+/// <summary>POST /api/cloudsentinel/ingest/usage: a JSON array or NDJSON of pod usage records.</summary>
+public static class UsageEndpoints
+{
+    public static void MapUsageIngest(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/cloudsentinel/ingest/usage", async (HttpContext http, UsageIngestor ingestor, IOptions<IngestLimits> limits) =>
+        {
+            var body = await RequestBody.ReadAsync(http, limits.Value.MaxBodyBytes);
+            if (body.Problem is { } problem) return problem;
+
+            var parse = UsageRecordJson.Parse(body.Bytes, limits.Value.MaxRecords);
+            if (parse.Fatal is { } fatal)
+            {
+                return Results.Json(
+                    new IngestResponse.Error($"{fatal}; nothing from this request was applied", parse.Records.Count, parse.Records.Count,
+                        [new IngestResponse.ErrorItem(fatal.Record, fatal.Field, fatal.Reason)]),
+                    statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var outcome = await ingestor.IngestAsync(parse.Records, parse.Errors, http.RequestAborted);
+            return IngestEndpoints.ToResult(outcome, limits.Value.MaxReportedErrors);
+        });
+    }
+}

@@ -1,0 +1,35 @@
+using CloudSentinel.Grains.Abstractions;
+
+namespace CloudSentinel.Grains.Clusters;
+
+/// <summary>
+/// Where cluster grains keep their raw inputs and their results. Enqueue calls never block a grain:
+/// the store coalesces (newest value per key, newest allocation per cluster hour) and writes in
+/// batches within seconds. An hour's allocation replaces the whole cluster hour.
+/// </summary>
+public interface IAllocationStore
+{
+    void EnqueueInputs(string tenant, string cluster, IReadOnlyList<ClusterCostUpdate> costs, IReadOnlyList<PodUsageUpdate> usage);
+
+    void EnqueueAllocation(string tenant, string cluster, AllocatedHour hour);
+
+    /// <summary>The cluster's inputs since <paramref name="since"/> and the shared buckets it last sent to services.</summary>
+    Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, CancellationToken cancellationToken);
+
+    /// <summary>Writes everything enqueued so far.</summary>
+    Task FlushAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>One recomputed cluster hour: the rows of pod_costs and shared_infrastructure_allocation, and what services were sent.</summary>
+public sealed record AllocatedHour(
+    DateTime Hour,
+    IReadOnlyList<SharedAllocationRow> Services,
+    IReadOnlyList<PodCostRow> Pods,
+    IReadOnlyDictionary<string, Dictionary<BucketKey, BucketAmount>> ServiceBuckets);
+
+/// <summary>What a cluster grain needs after activation.</summary>
+/// <param name="Published">Per hour, per service, the shared buckets services hold for this cluster.</param>
+public sealed record ClusterRestore(
+    IReadOnlyList<ClusterCostUpdate> Costs,
+    IReadOnlyList<PodUsageUpdate> Usage,
+    IReadOnlyDictionary<DateTime, Dictionary<string, Dictionary<BucketKey, BucketAmount>>> Published);

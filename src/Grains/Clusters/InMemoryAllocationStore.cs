@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using CloudSentinel.Grains.Abstractions;
+
+namespace CloudSentinel.Grains.Clusters;
+
+/// <summary>
+/// The store used when no PostgreSQL is configured: inputs and what was sent to services survive
+/// grain deactivation but not a silo restart, like <see cref="Persistence.InMemoryBucketStore"/>.
+/// </summary>
+public sealed class InMemoryAllocationStore : IAllocationStore
+{
+    private readonly ConcurrentDictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
+
+    public void EnqueueInputs(string tenant, string cluster, IReadOnlyList<ClusterCostUpdate> costs, IReadOnlyList<PodUsageUpdate> usage)
+    {
+        var state = _clusters.GetOrAdd(ServiceKey.Format(tenant, cluster), _ => new Cluster());
+        lock (state)
+        {
+            foreach (var cost in costs) state.Costs[cost.Key] = cost.Amount;
+            foreach (var pod in usage) state.Usage[pod.Key] = pod.Usage;
+        }
+    }
+
+    public void EnqueueAllocation(string tenant, string cluster, AllocatedHour hour)
+    {
+        var state = _clusters.GetOrAdd(ServiceKey.Format(tenant, cluster), _ => new Cluster());
+        lock (state) state.Published[hour.Hour] = hour.ServiceBuckets.ToDictionary(s => s.Key, s => new Dictionary<BucketKey, BucketAmount>(s.Value), StringComparer.Ordinal);
+    }
+
+    public Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, CancellationToken cancellationToken)
+    {
+        if (!_clusters.TryGetValue(ServiceKey.Format(tenant, cluster), out var state)) return Task.FromResult(new ClusterRestore([], [], new Dictionary<DateTime, Dictionary<string, Dictionary<BucketKey, BucketAmount>>>()));
+        lock (state)
+        {
+            return Task.FromResult(new ClusterRestore(
+                [.. state.Costs.Where(c => c.Key.Hour >= since).Select(c => new ClusterCostUpdate(c.Key, c.Value))],
+                [.. state.Usage.Where(u => u.Key.Hour >= since).Select(u => new PodUsageUpdate(u.Key, u.Value))],
+                state.Published.Where(p => p.Key >= since).ToDictionary(p => p.Key, p => p.Value)));
+        }
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private sealed class Cluster
+    {
+        public Dictionary<ClusterCostKey, ClusterCostAmount> Costs { get; } = new();
+        public Dictionary<PodUsageKey, PodUsageAmount> Usage { get; } = new();
+        public Dictionary<DateTime, Dictionary<string, Dictionary<BucketKey, BucketAmount>>> Published { get; } = new();
+    }
+}

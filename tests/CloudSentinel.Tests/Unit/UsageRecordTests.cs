@@ -1,0 +1,80 @@
+using System.Text;
+using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Ingestion;
+
+namespace CloudSentinel.Tests.Unit;
+
+/// <summary>Usage records: parsing, the service a pod is charged to, and what is rejected.</summary>
+public sealed class UsageRecordTests
+{
+    private static readonly DateTime Now = new(2026, 11, 25, 16, 30, 0, DateTimeKind.Utc);
+    private readonly UsageRecordValidator _validator = new(new IngestLimits(), new FixedClock(Now));
+
+    private sealed class FixedClock(DateTime now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(now);
+    }
+
+    private (UsageRecord? Record, List<IngestError> Errors) Validate(string json)
+    {
+        var parse = UsageRecordJson.Parse(Encoding.UTF8.GetBytes(json), 100);
+        var errors = new List<IngestError>(parse.Errors);
+        var record = _validator.Validate(parse.Records.Single(), errors);
+        return (record, errors);
+    }
+
+    private static string Pod(string extra) =>
+        $$"""{"tenant":"acme","cluster_name":"c","namespace":"n","pod_name":"p","period_start":"2026-11-25T14:00:00Z"{{extra}}}""";
+
+    [Theory]
+    [InlineData(""","service_name":" checkout ","labels":{"app":"x"}""", "checkout")]
+    [InlineData(""","labels":{"app":"legacy","app.kubernetes.io/name":"search"}""", "search")]
+    [InlineData(""","labels":{"app":"legacy"}""", "legacy")]
+    [InlineData(""","labels":{"team":"a"}""", CostVocabulary.UntaggedService)]
+    [InlineData("", CostVocabulary.UntaggedService)]
+    public void Service_comes_from_service_name_then_labels_else_untagged(string extra, string service)
+    {
+        var (record, errors) = Validate(Pod(extra));
+
+        Assert.Empty(errors);
+        Assert.Equal(service, record!.ServiceName);
+    }
+
+    [Fact]
+    public void Quantities_default_to_zero_and_the_period_to_one_hour()
+    {
+        var (record, _) = Validate(Pod(""","cpu_request_core_hours":1.5"""));
+
+        Assert.Equal(1.5m, record!.CpuRequestCoreHours);
+        Assert.Equal(0m, record.MemoryUsageGbHours);
+        Assert.Equal(record.PeriodStart.AddHours(1), record.PeriodEnd);
+    }
+
+    [Theory]
+    [InlineData(""","cpu_usage_core_hours":-0.1""", "cpu_usage_core_hours", "must not be negative")]
+    [InlineData(""","lb_requests":5""", "lb_requests", "needs load_balancer")]
+    [InlineData(""","labels":{"app":"__idle__"}""", "labels.app", "reserved")]
+    [InlineData(""","period_end":"2026-11-25T13:00:00Z" """, "period_end", "is not after")]
+    [InlineData(""","memory_usage_gb_hours":"4" """, "memory_usage_gb_hours", "must be a JSON number")]
+    public void Bad_fields_are_named(string extra, string field, string reason)
+    {
+        var (record, errors) = Validate(Pod(extra));
+
+        Assert.Null(record);
+        Assert.Equal(field, errors.Single().Field);
+        Assert.Contains(reason, errors.Single().Reason);
+    }
+
+    [Fact]
+    public void Reports_of_one_pod_hour_add_up_within_a_request()
+    {
+        var aggregator = new ClusterInputAggregator();
+        var (half, _) = Validate(Pod(""","period_end":"2026-11-25T14:30:00Z","cpu_usage_core_hours":0.5"""));
+        var (other, _) = Validate(Pod(""","period_start":"2026-11-25T14:30:00Z","period_end":"2026-11-25T15:00:00Z","cpu_usage_core_hours":0.25"""));
+
+        aggregator.Add(half!);
+        aggregator.Add(other!);
+
+        Assert.Equal(0.75m, aggregator.Batches().Single().Usage.Single().Usage.CpuUsageCoreHours);
+    }
+}
