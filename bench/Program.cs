@@ -1,1 +1,32 @@
-Console.WriteLine("bench: see BENCHMARKS.md");
+using CloudSentinel.Bench;
+
+// dotnet run -c Release --project bench [-- ingest|anomalies|dashboards|allocation]
+// Each benchmark prints its table and rewrites its own section of BENCHMARKS.md.
+var which = args.Length > 0 ? args[0] : "all";
+if (which is "all" or "ingest")
+{
+    var table = await IngestBenchmark.RunAsync();
+    Console.WriteLine(table);
+    BenchEnvironment.WriteSection("ingest", table);
+}
+
+if (which is "all" or "anomalies")
+{
+    var table = await AnomalyBenchmark.RunAsync();
+    Console.WriteLine(table);
+    BenchEnvironment.WriteSection("anomalies", table);
+}
+
+if (which is "all" or "dashboards")
+{
+    var table = await DashboardBenchmark.RunAsync();
+    Console.WriteLine(table);
+    BenchEnvironment.WriteSection("dashboards", table);
+}
+
+if (which is "all" or "allocation")
+{
+    var table = AllocationBenchmark.Run();
+    Console.WriteLine(table);
+    BenchEnvironment.WriteSection("allocation", table);
+}
