@@ -69,10 +69,12 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.MapIngest();
-        app.MapUsageIngest();
-        app.MapAllocation();
         app.MapFocusIngest();
         app.MapSources();
+        app.MapUsageIngest();
+        app.MapAllocation();
+        app.MapBudgets();
+        app.MapAnomalies();
         app.MapGet(MetricsPath, async (HttpContext http, CollectorRegistry registry) =>
         {
             http.Response.ContentType = PrometheusConstants.ExporterContentTypeValue.ToString();

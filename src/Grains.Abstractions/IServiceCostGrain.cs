@@ -7,6 +7,9 @@ namespace CloudSentinel.Grains.Abstractions;
 public interface IServiceCostGrain : IGrainWithStringKey
 {
     Task<ServiceCostView> GetView();
+
+    /// <summary>The monthly budget the tenant's budget grain holds for this service (null: none).</summary>
+    Task SetBudget(decimal? monthlyUsd);
 }
 
 /// <summary>A service's rolling windows and anomaly state at one moment. Amounts in USD.</summary>
@@ -22,4 +25,7 @@ public sealed record ServiceCostView(
     [property: Id(7)] decimal Last30DaysUsd,
     [property: Id(8)] decimal MonthToDateUsd,
     [property: Id(9)] double? ZScore,
-    [property: Id(10)] int BucketCount);
+    [property: Id(10)] int BucketCount,
+    [property: Id(11)] decimal? ExpectedUsd = null,
+    [property: Id(12)] decimal? BudgetUsd = null,
+    [property: Id(13)] decimal? ForecastMonthUsd = null);

@@ -1,3 +1,4 @@
+using CloudSentinel.Anomalies;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Persistence;
@@ -9,24 +10,35 @@ using Orleans.Streams.Core;
 namespace CloudSentinel.Grains;
 
 /// <summary>
-/// The hourly buckets and windows of one (tenant, service). Receives <see cref="CostBatch"/>es from
-/// its implicit stream, hands changed buckets to the store at once, and pushes its gauge snapshot
-/// to a metrics shard at most once per <see cref="ServiceCostOptions.SnapshotInterval"/>.
+/// The hourly buckets, windows, anomaly verdicts, budget and forecast of one (tenant, service).
+/// Receives <see cref="CostBatch"/>es from its implicit stream, hands changed buckets to the store
+/// at once, judges every ended hour whose data changed, and pushes its gauge snapshot to a
+/// metrics shard at most once per <see cref="ServiceCostOptions.SnapshotInterval"/> (at once when
+/// an anomaly verdict changes).
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.ServiceCosts)]
 public sealed class ServiceCostGrain(
     IBucketStore store,
+    IInsightStore insights,
     TimeProvider clock,
     IOptions<ServiceCostOptions> options,
+    IOptions<AnomalyOptions> anomalyOptions,
     ILogger<ServiceCostGrain> logger)
     : Grain, IServiceCostGrain, IStreamSubscriptionObserver, IAsyncObserver<CostBatch>
 {
+    private static readonly TimeSpan ForecastWriteInterval = TimeSpan.FromMinutes(1);
+
     private readonly ServiceBuckets _buckets = new();
+    private readonly AnomalyTracker _anomalies = new(new AnomalyDetector(anomalyOptions.Value));
+    private readonly MonthForecaster _forecaster = new(anomalyOptions.Value);
     private string _tenant = "";
     private string _service = "";
+    private decimal? _budget;
     private bool _dirty;
     private DateTime _lastPublished = DateTime.MinValue;
     private DateTime _lastPruned = DateTime.MinValue;
+    private DateTime _lastForecastWrite = DateTime.MinValue;
+    private DateTime _judgedThrough;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -34,10 +46,13 @@ public sealed class ServiceCostGrain(
         var since = Now.AddTicks(-options.Value.Retention.Ticks);
         var restored = await store.LoadAsync(_tenant, _service, since, cancellationToken);
         foreach (var update in restored) _buckets.Set(update.Key, update.Amount);
-        _dirty = restored.Count > 0;
+        _anomalies.Restore(await insights.LoadAnomalyHoursAsync(_tenant, _service, since, cancellationToken));
+        _budget = await GrainFactory.GetGrain<ITenantBudgetGrain>(_tenant).Get(_service);
+        _judgedThrough = CurrentHour;
+        _dirty = restored.Count > 0 || _budget is not null;
         if (restored.Count > 0) logger.LogInformation("Restored {Buckets} buckets of {Tenant}/{Service}", restored.Count, _tenant, _service);
 
-        this.RegisterGrainTimer(PublishSnapshotAsync, new GrainTimerCreationOptions
+        this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions
         {
             DueTime = options.Value.SnapshotInterval,
             Period = options.Value.SnapshotInterval,
@@ -48,24 +63,21 @@ public sealed class ServiceCostGrain(
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.Create<CostBatch>().ResumeAsync(this);
 
-    public Task OnNextAsync(CostBatch batch, StreamSequenceToken? token = null)
+    public async Task OnNextAsync(CostBatch batch, StreamSequenceToken? token = null)
     {
         try
         {
             var changed = _buckets.Apply(batch.Updates);
-            if (changed.Count > 0)
-            {
-                store.Enqueue(_tenant, _service, changed);
-                _dirty = true;
-            }
+            if (changed.Count == 0) return;
+            store.Enqueue(_tenant, _service, changed);
+            _dirty = true;
+            if (JudgeHours(changed.Select(u => u.Key.Hour).Distinct())) await PublishSnapshotAsync();
         }
         catch (Exception ex)
         {
             // A batch that cannot be applied must not stop the stream for the batches behind it.
             logger.LogError(ex, "Dropped a cost batch of {Count} updates for {Tenant}/{Service}", batch.Updates.Length, _tenant, _service);
         }
-
-        return Task.CompletedTask;
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -79,31 +91,92 @@ public sealed class ServiceCostGrain(
     public Task<ServiceCostView> GetView()
     {
         var windows = CostWindows.Compute(_buckets, Now);
-        var z = windows.LatestHour is { } latest ? HourlyZScore.Of(_buckets, latest, HourlyZScore.DefaultWindow) : null;
+        var verdict = windows.LatestHour is { } latest ? _anomalies.Evaluate(_buckets, latest) : null;
+        var forecast = Forecast(windows);
         return Task.FromResult(new ServiceCostView(
             _tenant, _service, windows.LatestHour, windows.LatestHourUsd, windows.RunningHourUsd,
-            windows.Last24HoursUsd, windows.Last7DaysUsd, windows.Last30DaysUsd, windows.MonthToDateUsd, z?.Z, _buckets.Count));
+            windows.Last24HoursUsd, windows.Last7DaysUsd, windows.Last30DaysUsd, windows.MonthToDateUsd, verdict?.ZScore, _buckets.Count,
+            verdict?.ExpectedUsd, _budget, forecast.ForecastUsd));
     }
 
-    private async Task PublishSnapshotAsync(CancellationToken cancellationToken)
+    public Task SetBudget(decimal? monthlyUsd)
+    {
+        _budget = monthlyUsd;
+        _dirty = true;
+        _lastForecastWrite = DateTime.MinValue;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Judges the hours whose data changed; returns true when an anomaly verdict changed.</summary>
+    private bool JudgeHours(IEnumerable<DateTime> hours)
+    {
+        var changes = _anomalies.Judge(_buckets, hours, CurrentHour);
+        foreach (var (hour, anomaly) in changes)
+        {
+            if (anomaly is null)
+            {
+                insights.RemoveAnomaly(_tenant, _service, hour);
+                continue;
+            }
+
+            insights.SaveAnomaly(new AnomalyRecord(_tenant, _service, hour, anomaly.ActualUsd, anomaly.ExpectedUsd ?? 0m, anomaly.ZScore ?? 0d,
+                anomaly.Direction == AnomalyDirection.Down ? "down" : "up", anomaly.Reason));
+            logger.LogInformation("Cost anomaly {Tenant}/{Service} at {Hour:u}: {Reason}", _tenant, _service, hour, anomaly.Reason);
+        }
+
+        return changes.Count > 0;
+    }
+
+    private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
         var now = Now;
+        var current = CurrentHour;
+        if (current > _judgedThrough)
+        {
+            // Hours that ended since the last tick get their verdict now that they are complete.
+            var ended = new List<DateTime>();
+            for (var hour = _judgedThrough; hour < current; hour = hour.AddHours(1)) ended.Add(hour);
+            _judgedThrough = current;
+            if (JudgeHours(ended)) _dirty = true;
+        }
+
         if (now - _lastPruned > TimeSpan.FromHours(1))
         {
             _buckets.PruneBefore(now.AddTicks(-options.Value.Retention.Ticks));
             _lastPruned = now;
         }
 
-        if (!_dirty && now - _lastPublished < options.Value.SnapshotRefresh) return;
+        if (_dirty || now - _lastPublished >= options.Value.SnapshotRefresh) await PublishSnapshotAsync();
+    }
 
+    private async Task PublishSnapshotAsync()
+    {
+        var now = Now;
         var windows = CostWindows.Compute(_buckets, now);
-        var z = windows.LatestHour is { } latest ? HourlyZScore.Of(_buckets, latest, HourlyZScore.DefaultWindow) : null;
-        var snapshot = SnapshotBuilder.Build(_tenant, _service, _buckets, windows, z);
-        var key = this.GetPrimaryKeyString();
-        await GrainFactory.GetGrain<IMetricsShardGrain>(MetricsShards.For(key)).Publish(snapshot);
+        var verdict = windows.LatestHour is { } latest ? _anomalies.Evaluate(_buckets, latest) : null;
+        var forecast = Forecast(windows);
+        if (now - _lastForecastWrite >= ForecastWriteInterval && _buckets.Count > 0)
+        {
+            insights.SaveForecast(new ForecastRecord(_tenant, _service, forecast.Month, forecast.ForecastUsd, forecast.LowerUsd, forecast.UpperUsd,
+                _budget, forecast.ForecastExceedsBudget));
+            _lastForecastWrite = now;
+        }
+
+        var snapshot = SnapshotBuilder.Build(_tenant, _service, _buckets, windows, verdict) with
+        {
+            BudgetUsd = _budget,
+            ForecastMonthUsd = forecast.ForecastUsd,
+        };
+        await GrainFactory.GetGrain<IMetricsShardGrain>(MetricsShards.For(snapshot.Key)).Publish(snapshot);
         _dirty = false;
         _lastPublished = now;
     }
 
+    /// <summary>The forecast of the running month, as of the last ended hour.</summary>
+    private MonthForecast Forecast(CostWindows windows) =>
+        _forecaster.Forecast(AnomalyTracker.Series(_buckets), windows.CurrentHour.AddHours(-1), _budget);
+
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private DateTime CurrentHour => CostWindows.HourStart(Now);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using CloudSentinel.Anomalies;
 using CloudSentinel.Grains;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
@@ -32,6 +33,8 @@ public static class SiloHost
         var allocationOptions = config.GetSection(AllocationOptions.Section).Get<AllocationOptions>() ?? new AllocationOptions();
         allocationOptions.Validate();
         builder.Services.AddSingleton(Options.Create(allocationOptions));
+        var anomalyOptions = (config.GetSection("Anomalies").Get<AnomalyOptions>() ?? AnomalyOptions.Default).Validate();
+        builder.Services.AddSingleton(Options.Create(anomalyOptions));
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         using var startupLogs = LoggerFactory.Create(l => l.AddConsole());
@@ -47,6 +50,9 @@ public static class SiloHost
                 """);
             builder.Services.AddSingleton<IBucketStore, InMemoryBucketStore>();
             builder.Services.AddSingleton<IAllocationStore, InMemoryAllocationStore>();
+            builder.Services.AddSingleton<InMemoryInsightStore>();
+            builder.Services.AddSingleton<IInsightStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
+            builder.Services.AddSingleton<IBudgetStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
         }
         else
         {
@@ -60,6 +66,10 @@ public static class SiloHost
             builder.Services.AddSingleton<PostgresAllocationStore>();
             builder.Services.AddSingleton<IAllocationStore>(sp => sp.GetRequiredService<PostgresAllocationStore>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresAllocationStore>());
+            builder.Services.AddSingleton<PostgresInsightStore>();
+            builder.Services.AddSingleton<IInsightStore>(sp => sp.GetRequiredService<PostgresInsightStore>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresInsightStore>());
+            builder.Services.AddSingleton<IBudgetStore, PostgresBudgetStore>();
         }
 
         builder.UseOrleans(silo =>

@@ -26,6 +26,7 @@ public sealed class GaugeExporter
     private readonly object _gate = new();
     private readonly Dictionary<string, List<(Gauge Gauge, string[] Labels)>> _seriesByService = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, LabeledHour[]>> _latestHoursByTenant = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, decimal>> _monthToDateByTenant = new(StringComparer.Ordinal);
 
     public GaugeExporter(CollectorRegistry registry)
     {
@@ -72,7 +73,11 @@ public sealed class GaugeExporter
 
             foreach (var (gauge, labels, value) in series) gauge.WithLabels(labels).Set(value);
             _seriesByService[snapshot.Key] = series.Select(s => (s.Gauge, s.Labels)).ToList();
-            UpdateLatestHours(snapshot);
+            if (snapshot.ServiceName != Budgets.TenantTotal)
+            {
+                UpdateLatestHours(snapshot);
+                UpdateTenantMonthToDate(snapshot);
+            }
         }
     }
 
@@ -80,6 +85,13 @@ public sealed class GaugeExporter
     {
         var list = new List<(Gauge, string[], double)>();
         string[] Service() => [s.Tenant, s.ServiceName];
+        if (s.ServiceName == Budgets.TenantTotal)
+        {
+            // The tenant total carries only its budget; its month to date is the sum kept below.
+            if (s.BudgetUsd is { } total) list.Add((_budget, Service(), (double)total));
+            return list;
+        }
+
         foreach (var line in s.LatestHourCosts) list.Add((_costPerService, [s.Tenant, s.ServiceName, line.CostType, line.Provider], (double)line.CostUsd));
         if (s.LatestHour is not null)
         {
@@ -114,6 +126,19 @@ public sealed class GaugeExporter
         {
             _latestHour.WithLabels(snapshot.Tenant, provider).Set(new DateTimeOffset(DateTime.SpecifyKind(hour, DateTimeKind.Utc)).ToUnixTimeSeconds());
         }
+    }
+
+    /// <summary>cloudsentinel_cost_month_to_date_usd{service_name="*"}: the tenant's total, for the tenant budget alert.</summary>
+    private void UpdateTenantMonthToDate(ServiceSnapshot snapshot)
+    {
+        if (!_monthToDateByTenant.TryGetValue(snapshot.Tenant, out var services))
+        {
+            services = new Dictionary<string, decimal>(StringComparer.Ordinal);
+            _monthToDateByTenant.Add(snapshot.Tenant, services);
+        }
+
+        services[snapshot.Key] = snapshot.MonthToDateUsd;
+        _monthToDate.WithLabels(snapshot.Tenant, Budgets.TenantTotal).Set((double)services.Values.Sum());
     }
 
     private static Dictionary<string, DateTime> Newest(Dictionary<string, LabeledHour[]> services)

@@ -17,7 +17,7 @@ public sealed record CostWindows(
 {
     public static CostWindows Compute(ServiceBuckets buckets, DateTime nowUtc)
     {
-        var current = new DateTime(nowUtc.Ticks - nowUtc.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
+        var current = HourStart(nowUtc);
         var monthStart = new DateTime(current.Year, current.Month, 1, 0, 0, 0, DateTimeKind.Utc);
         var from24 = current.AddHours(-24);
         var from7 = current.AddDays(-7);
@@ -46,4 +46,6 @@ public sealed record CostWindows(
 
         return new CostWindows(current, latest, latestUsd, running, last24, last7, last30, monthToDate);
     }
+
+    public static DateTime HourStart(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
 }

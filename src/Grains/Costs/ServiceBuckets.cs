@@ -10,6 +10,9 @@ public sealed class ServiceBuckets
 {
     private readonly SortedDictionary<DateTime, HourBuckets> _hours = new();
 
+    // The anomaly detector reads hundreds of hours per verdict; a hash lookup keeps that O(1) per hour.
+    private readonly Dictionary<DateTime, HourBuckets> _byHour = new();
+
     public int Count { get; private set; }
 
     /// <summary>The hours that hold data, in order: the series windows and anomaly detection read.</summary>
@@ -22,10 +25,11 @@ public sealed class ServiceBuckets
     {
         var hour = DateTime.SpecifyKind(key.Hour, DateTimeKind.Utc);
         if (key.Hour.Kind != DateTimeKind.Utc) key = key with { Hour = hour };
-        if (!_hours.TryGetValue(hour, out var buckets))
+        if (!_byHour.TryGetValue(hour, out var buckets))
         {
             buckets = new HourBuckets();
             _hours.Add(hour, buckets);
+            _byHour.Add(hour, buckets);
         }
 
         var (changed, added) = buckets.Set(key, amount);
@@ -54,13 +58,14 @@ public sealed class ServiceBuckets
         {
             removed += _hours[hour].Count;
             _hours.Remove(hour);
+            _byHour.Remove(hour);
         }
 
         Count -= removed;
         return removed;
     }
 
-    public decimal TotalOf(DateTime hour) => _hours.TryGetValue(hour, out var h) ? h.TotalUsd : 0m;
+    public decimal TotalOf(DateTime hour) => _byHour.TryGetValue(hour, out var h) ? h.TotalUsd : 0m;
 }
 
 /// <summary>The buckets of one hour of one service, and their total.</summary>

@@ -1,3 +1,4 @@
+using CloudSentinel.Anomalies;
 using CloudSentinel.Grains.Abstractions;
 
 namespace CloudSentinel.Grains.Costs;
@@ -8,7 +9,7 @@ public static class SnapshotBuilder
     /// <summary>Label for storage buckets that named no storage type.</summary>
     public const string UnspecifiedStorageType = "unspecified";
 
-    public static ServiceSnapshot Build(string tenant, string serviceName, ServiceBuckets buckets, CostWindows windows, ZScoreResult? zscore)
+    public static ServiceSnapshot Build(string tenant, string serviceName, ServiceBuckets buckets, CostWindows windows, AnomalyResult? verdict)
     {
         var lines = new Dictionary<(string, string), decimal>();
         var storage = new Dictionary<string, decimal>(StringComparer.Ordinal);
@@ -45,8 +46,8 @@ public static class SnapshotBuilder
             windows.RunningHourUsd,
             windows.MonthToDateUsd,
             LatestHourByProvider(buckets, windows.CurrentHour),
-            ExpectedUsd: zscore is null ? null : (decimal)zscore.Mean,
-            ZScore: zscore?.Z);
+            ExpectedUsd: verdict?.ExpectedUsd,
+            ZScore: verdict?.ZScore);
     }
 
     private static LabeledHour[] LatestHourByProvider(ServiceBuckets buckets, DateTime currentHour)

@@ -1,6 +1,8 @@
+using CloudSentinel.Anomalies;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.TestingHost;
 
@@ -32,6 +34,10 @@ public sealed class ServiceCostGrainTests : IAsyncLifetime
             silo.ConfigureServices(s =>
             {
                 s.AddSingleton<IBucketStore, InMemoryBucketStore>();
+                s.AddSingleton<InMemoryInsightStore>();
+                s.AddSingleton<IInsightStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
+                s.AddSingleton<IBudgetStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
+                s.AddSingleton(Options.Create(AnomalyOptions.Default));
                 s.AddSingleton(TimeProvider.System);
             });
         }

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace CloudSentinel.Bench;
+
+/// <summary>What every benchmark needs: the repository, a PostgreSQL, and the machine's name.</summary>
+public static class BenchEnvironment
+{
+    public static string RepoRoot { get; } = FindRoot();
+
+    public static string Machine =>
+        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}";
+
+    /// <summary>A throwaway PostgreSQL from scripts/pg.sh (or CLOUDSENTINEL_BENCH_PG when set). Returns its server connection string.</summary>
+    public static async Task<(string ConnectionString, Func<Task> Stop)> StartPostgresAsync()
+    {
+        if (Environment.GetEnvironmentVariable("CLOUDSENTINEL_BENCH_PG") is { Length: > 0 } given) return (given, () => Task.CompletedTask);
+
+        var output = await Run("bash", "-c \"source scripts/pg.sh && pg_throwaway_start pg-bench >&2 && echo $PG_URL && echo $PG_DATA_DIR\"");
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var (url, dataDir) = (lines[^2], lines[^1]);
+        var asPostgres = Environment.UserName == "root" ? "runuser -u postgres -- " : "";
+        return (url, async () => await Run("bash", $"-c \"{asPostgres}pg_ctl -D {dataDir} -m fast stop\""));
+    }
+
+    public static async Task<string> Run(string file, string arguments)
+    {
+        var info = new ProcessStartInfo(file, arguments) { WorkingDirectory = RepoRoot, RedirectStandardOutput = true };
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {arguments} exited with {process.ExitCode}");
+        return output;
+    }
+
+    /// <summary>Replaces the section between &lt;!-- name:begin --&gt; and &lt;!-- name:end --&gt; of BENCHMARKS.md.</summary>
+    public static void WriteSection(string name, string markdown)
+    {
+        var path = Path.Combine(RepoRoot, "BENCHMARKS.md");
+        var text = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
+        var begin = $"<!-- {name}:begin -->";
+        var end = $"<!-- {name}:end -->";
+        var block = $"{begin}\n{markdown.TrimEnd()}\n{end}";
+        var start = text.IndexOf(begin, StringComparison.Ordinal);
+        var stop = text.IndexOf(end, StringComparison.Ordinal);
+        text = start >= 0 && stop > start
+            ? text[..start] + block + text[(stop + end.Length)..]
+            : text.TrimEnd() + "\n\n" + block + "\n";
+        File.WriteAllText(path, text);
+        Console.WriteLine($"wrote section '{name}' of {path}");
+    }
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CloudSentinel.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("run the benchmark from inside the repository");
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using CloudSentinel.Gateway;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace CloudSentinel.Bench;
+
+/// <summary>
+/// The real system for a benchmark: the silo as its own process (so its memory can be read) and the
+/// gateway in this process, on free loopback ports, over one PostgreSQL database.
+/// </summary>
+public sealed class BenchStack : IAsyncDisposable
+{
+    private BenchStack(Process silo, WebApplication gateway, HttpClient http, string database)
+    {
+        Silo = silo;
+        Gateway = gateway;
+        Http = http;
+        Database = database;
+    }
+
+    public Process Silo { get; }
+
+    public WebApplication Gateway { get; }
+
+    public HttpClient Http { get; }
+
+    public string Database { get; }
+
+    public static async Task<BenchStack> StartAsync(string server, string databaseName)
+    {
+        var database = await CreateDatabaseAsync(server, databaseName);
+        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        var siloDir = Path.Combine(BenchEnvironment.RepoRoot, "src/Silo/bin/Release/net10.0");
+        var info = new ProcessStartInfo("dotnet", "CloudSentinel.Silo.dll") { WorkingDirectory = siloDir };
+        info.Environment["ConnectionStrings__Postgres"] = database;
+        info.Environment["Orleans__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture);
+        info.Environment["Orleans__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture);
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var silo = Process.Start(info) ?? throw new InvalidOperationException("could not start the silo");
+
+        var gateway = GatewayApp.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Orleans:Gateways:0"] = $"127.0.0.1:{gatewayPort}",
+            ["ConnectionStrings:Postgres"] = database,
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Error",
+        }));
+        await gateway.StartAsync();
+        var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
+        var stack = new BenchStack(silo, gateway, http, database);
+        await stack.WaitReadyAsync();
+        return stack;
+    }
+
+    public async Task PostAsync(string path, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        using var response = await Http.PostAsync(path, content);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Peak resident memory of the silo process (VmHWM) in MiB.</summary>
+    public double SiloPeakMemoryMb()
+    {
+        var line = File.ReadLines($"/proc/{Silo.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    public async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        try
+        {
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        }
+        catch (PostgresException)
+        {
+            return -1;
+        }
+    }
+
+    public async Task WaitForCountAsync(string sql, long atLeast, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await CountAsync(sql) >= atLeast) return;
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"'{sql}' did not reach {atLeast} in {timeout}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Gateway.StopAsync();
+        await Gateway.DisposeAsync();
+        if (!Silo.HasExited)
+        {
+            Silo.Kill(entireProcessTree: true);
+            await Silo.WaitForExitAsync();
+        }
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        for (var i = 0; i < 240; i++)
+        {
+            try
+            {
+                if ((await Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+                // The gateway's listener is up before the cluster answers; keep asking.
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException("the gateway did not become ready in 120 s");
+    }
+
+    public static async Task<string> CreateDatabaseAsync(string server, string name)
+    {
+        await using var connection = new NpgsqlConnection(server);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}", connection);
+        await command.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using CloudSentinel.Gateway;
+using CloudSentinel.Gateway.Metrics;
+using CloudSentinel.Grains.Abstractions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+using Prometheus;
+
+namespace CloudSentinel.Bench;
+
+/// <summary>
+/// The real ingest path end to end (HTTP → stream → grains → PostgreSQL) against the cheapest way
+/// to keep the same records as raw rows (binary COPY), plus scrape cost and the silo's peak memory.
+/// </summary>
+public static class IngestBenchmark
+{
+    private const int Tenants = 4;
+    private const int ServicesPerTenant = 250;
+    private const int Hours = 250;
+    private static readonly string[] CostTypes = ["compute", "storage", "network", "database"];
+    private const int RecordsPerRequest = 50_000;
+    private const string IngestPath = "/api/cloudsentinel/ingest";
+
+    public static async Task<string> RunAsync()
+    {
+        var records = Tenants * ServicesPerTenant * Hours * CostTypes.Length;
+        Console.WriteLine($"ingest benchmark: {records:N0} records, {Tenants * ServicesPerTenant} services, {Hours} hours");
+        var (server, stopPostgres) = await BenchEnvironment.StartPostgresAsync();
+        BenchStack? stack = null;
+        try
+        {
+            var copyDb = await BenchStack.CreateDatabaseAsync(server, "bench_copy");
+            var firstHour = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour - Hours - 1);
+            var bodies = Bodies(firstHour).ToList();
+            stack = await BenchStack.StartAsync(server, "bench_e2e");
+            const string countRows = "SELECT count(*) FROM service_costs";
+
+            // Warm-up: one small request through the whole path, not counted.
+            await stack.PostAsync(IngestPath, Encoding.UTF8.GetBytes("[" + Record(0, 0, firstHour.AddHours(-2), "compute") + "]"));
+            await stack.WaitForCountAsync(countRows, 1, TimeSpan.FromMinutes(1));
+
+            var cpu = new CpuMeter(stack.Silo.Id);
+            var clock = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (body, _) => await stack.PostAsync(IngestPath, body));
+            var acknowledged = clock.Elapsed;
+            await stack.WaitForCountAsync(countRows, records + 1, TimeSpan.FromMinutes(20));
+            var endToEnd = clock.Elapsed;
+            var (siloCpu, gatewayCpu, postgresCpu) = cpu.Elapsed();
+            var siloPeakMb = stack.SiloPeakMemoryMb();
+
+            var copy = await CopyBaselineAsync(copyDb, firstHour);
+            var liveScrape = await ScrapeLiveAsync(stack.Http, stack.Gateway);
+            var scrape10k = RenderTime(10_000);
+            var scrape100k = RenderTime(100_000);
+
+            var e2eRate = records / endToEnd.TotalSeconds;
+            var copyRate = records / copy.TotalSeconds;
+            var ackRate = records / acknowledged.TotalSeconds;
+            var table = new StringBuilder()
+                .AppendLine("## Ingest path (issue 2)")
+                .AppendLine()
+                .AppendLine($"Machine: {BenchEnvironment.Machine}. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release build, `dotnet run -c Release --project bench -- ingest`.")
+                .AppendLine($"PostgreSQL 15 throwaway cluster from `scripts/pg.sh` (fsync off, synchronous_commit off — the same server for both sides).")
+                .AppendLine($"Workload: {records:N0} records ({Tenants} tenants × {ServicesPerTenant} services × {Hours} hours × {CostTypes.Length} cost types), every record its own bucket, {bodies.Count} JSON requests of {RecordsPerRequest:N0}, 2 in flight.")
+                .AppendLine()
+                .AppendLine("| measure | value |")
+                .AppendLine("|---|---|")
+                .AppendLine($"| end to end, HTTP → stream → grains → all buckets in PostgreSQL | {e2eRate:N0} records/s ({endToEnd.TotalSeconds:0.0} s) |")
+                .AppendLine($"| acknowledged by the gateway (HTTP 200, in the stream) | {ackRate:N0} records/s ({acknowledged.TotalSeconds:0.0} s) |")
+                .AppendLine($"| baseline: same records as raw rows by Npgsql binary COPY | {copyRate:N0} records/s ({copy.TotalSeconds:0.0} s) |")
+                .AppendLine($"| **ratio end to end / COPY baseline** | **{e2eRate / copyRate:0.00}×** |")
+                .AppendLine($"| scrape over HTTP of the live gateway ({liveScrape.Series:N0} series) | {liveScrape.Ms:0.0} ms |")
+                .AppendLine($"| render of 10,000 series (median of 5) | {scrape10k:0.0} ms |")
+                .AppendLine($"| render of 100,000 series (median of 5) | {scrape100k:0.0} ms |")
+                .AppendLine($"| silo peak resident memory (VmHWM) | {siloPeakMb:N0} MiB |")
+                .AppendLine($"| CPU during the end-to-end run: silo / gateway + driver / PostgreSQL | {siloCpu:0.0} s / {gatewayCpu:0.0} s / {postgresCpu:0.0} s of {Environment.ProcessorCount * endToEnd.TotalSeconds:0.0} core-seconds |")
+                .AppendLine()
+                .AppendLine($"Targets from issue 2: ≥ 250,000 records/s end to end ({(e2eRate >= 250_000 ? "met" : "not met")}), ≥ 0.5× the COPY baseline ({(e2eRate / copyRate >= 0.5 ? "met" : "not met")}), 100,000-series scrape under 250 ms ({(scrape100k < 250 ? "met" : "not met")}).");
+            return table.ToString();
+        }
+        finally
+        {
+            if (stack is not null) await stack.DisposeAsync();
+            await stopPostgres();
+        }
+    }
+
+    private static IEnumerable<byte[]> Bodies(DateTime firstHour)
+    {
+        var buffer = new StringBuilder();
+        var count = 0;
+        buffer.Append('[');
+        for (var hour = 0; hour < Hours; hour++)
+        for (var tenant = 0; tenant < Tenants; tenant++)
+        for (var service = 0; service < ServicesPerTenant; service++)
+        foreach (var costType in CostTypes)
+        {
+            if (count > 0) buffer.Append(',');
+            buffer.Append(Record(tenant, service, firstHour.AddHours(hour), costType));
+            if (++count == RecordsPerRequest)
+            {
+                yield return Encoding.UTF8.GetBytes(buffer.Append(']').ToString());
+                buffer.Clear().Append('[');
+                count = 0;
+            }
+        }
+
+        if (count > 0) yield return Encoding.UTF8.GetBytes(buffer.Append(']').ToString());
+    }
+
+    private static string Record(int tenant, int service, DateTime hour, string costType)
+    {
+        var cost = Cost(tenant, service, hour, costType).ToString(CultureInfo.InvariantCulture);
+        var extra = costType switch
+        {
+            "compute" => $",\"cpu_cost_usd\":{(Cost(tenant, service, hour, costType) * 0.6m).ToString(CultureInfo.InvariantCulture)}",
+            "storage" => ",\"storage_type\":\"ssd\",\"storage_gb\":120",
+            "network" => ",\"direction\":\"egress\"",
+            _ => "",
+        };
+        return $"{{\"tenant\":\"tenant{tenant}\",\"service_name\":\"service-{service}\",\"cloud_provider\":\"aws\",\"cost_type\":\"{costType}\",\"account_id\":\"123456789012\",\"period_start\":\"{hour:yyyy-MM-dd'T'HH':00:00Z'}\",\"cost_usd\":{cost}{extra}}}";
+    }
+
+    private static decimal Cost(int tenant, int service, DateTime hour, string costType) =>
+        Math.Round(0.01m + (tenant * 7 + service * 13 + hour.Hour * 3 + costType.Length) % 1000 / 100m, 4);
+
+    private static async Task<TimeSpan> CopyBaselineAsync(string connectionString, DateTime firstHour)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using (var create = dataSource.CreateCommand("""
+            CREATE TABLE raw_cost_records (tenant_id text, service_name text, cloud_provider text, cost_type text, account_id text,
+                                           period_start timestamptz, period_end timestamptz, cost_usd numeric, cpu_cost_usd numeric,
+                                           storage_type text, storage_gb numeric, direction text)
+            """))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY raw_cost_records FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var hour = 0; hour < Hours; hour++)
+            for (var tenant = 0; tenant < Tenants; tenant++)
+            for (var service = 0; service < ServicesPerTenant; service++)
+            foreach (var costType in CostTypes)
+            {
+                var start = firstHour.AddHours(hour);
+                var cost = Cost(tenant, service, start, costType);
+                await writer.StartRowAsync();
+                await writer.WriteAsync($"tenant{tenant}", NpgsqlDbType.Text);
+                await writer.WriteAsync($"service-{service}", NpgsqlDbType.Text);
+                await writer.WriteAsync("aws", NpgsqlDbType.Text);
+                await writer.WriteAsync(costType, NpgsqlDbType.Text);
+                await writer.WriteAsync("123456789012", NpgsqlDbType.Text);
+                await writer.WriteAsync(start, NpgsqlDbType.TimestampTz);
+                await writer.WriteAsync(start.AddHours(1), NpgsqlDbType.TimestampTz);
+                await writer.WriteAsync(cost, NpgsqlDbType.Numeric);
+                await writer.WriteAsync(costType == "compute" ? cost * 0.6m : 0m, NpgsqlDbType.Numeric);
+                await writer.WriteAsync(costType == "storage" ? "ssd" : "", NpgsqlDbType.Text);
+                await writer.WriteAsync(costType == "storage" ? 120m : 0m, NpgsqlDbType.Numeric);
+                await writer.WriteAsync(costType == "network" ? "egress" : "", NpgsqlDbType.Text);
+            }
+
+            await writer.CompleteAsync();
+        }
+
+        return clock.Elapsed;
+    }
+
+    private static async Task<(int Series, double Ms)> ScrapeLiveAsync(HttpClient http, WebApplication gateway)
+    {
+        await gateway.Services.GetRequiredService<SnapshotPoller>().PollOnceAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await gateway.Services.GetRequiredService<SnapshotPoller>().PollOnceAsync();
+        var times = new List<double>();
+        var text = "";
+        for (var i = 0; i < 5; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            text = await http.GetStringAsync(GatewayApp.MetricsPath);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        return (text.Split('\n').Count(l => l.Length > 0 && l[0] != '#'), Median(times));
+    }
+
+    /// <summary>Renders the gauges of snapshots that make up about <paramref name="series"/> series.</summary>
+    public static double RenderTime(int series)
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var exporter = new GaugeExporter(registry);
+        var hour = DateTime.UtcNow.Date;
+        // Each snapshot below makes 10 series.
+        for (var i = 0; i < series / 10; i++)
+        {
+            exporter.Apply(new ServiceSnapshot(
+                $"tenant{i % 20}", $"service-{i}", hour,
+                [new CostLine("compute", "aws", 1.5m), new CostLine("storage", "aws", 0.25m), new CostLine("network", "aws", 0.1m)],
+                0.9m, 0.6m, [new LabeledAmount("ssd", 0.25m)], [new LabeledAmount("egress", 0.1m)], 0.7m, 400m,
+                [new LabeledHour("aws", hour)]));
+        }
+
+        var times = new List<double>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var stream = new MemoryStream();
+            var clock = Stopwatch.StartNew();
+            registry.CollectAndExportAsTextAsync(stream).GetAwaiter().GetResult();
+            if (i > 0) times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        return Median(times);
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+}

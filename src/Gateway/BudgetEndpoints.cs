@@ -1,0 +1,92 @@
+using System.Text.Json;
+using CloudSentinel.Anomalies;
+using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Ingestion;
+
+namespace CloudSentinel.Gateway;
+
+/// <summary>
+/// Monthly budgets: PUT/GET/DELETE /api/cloudsentinel/budgets/{tenant}/{service} (service "*" is the
+/// tenant's total) and GET /api/cloudsentinel/budgets/{tenant}. Amounts are USD; nothing else is accepted.
+/// </summary>
+public static class BudgetEndpoints
+{
+    private const string Route = "/api/cloudsentinel/budgets";
+
+    public static void MapBudgets(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet(Route + "/{tenant}", async (string tenant, IClusterClient client) =>
+        {
+            if (Names.CheckTenant(tenant) is { } problem) return Problem("tenant", problem);
+            var budgets = await client.GetGrain<ITenantBudgetGrain>(tenant).GetAll();
+            return Results.Json(budgets.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => new BudgetResponse(tenant, b.Key, b.Value, "USD")));
+        });
+
+        routes.MapGet(Route + "/{tenant}/{**service}", async (string tenant, string service, IClusterClient client) =>
+        {
+            if (CheckKey(tenant, service) is { } problem) return problem;
+            var amount = await client.GetGrain<ITenantBudgetGrain>(tenant).Get(service);
+            return amount is { } value
+                ? Results.Json(new BudgetResponse(tenant, service, value, "USD"))
+                : Results.Json(new ErrorResponse($"no budget for tenant '{tenant}', service '{service}'"), statusCode: StatusCodes.Status404NotFound);
+        });
+
+        routes.MapPut(Route + "/{tenant}/{**service}", async (string tenant, string service, HttpContext http, IClusterClient client) =>
+        {
+            if (CheckKey(tenant, service) is { } problem) return problem;
+            var (amount, error) = await ReadBodyAsync(http);
+            if (error is not null) return error;
+            await client.GetGrain<ITenantBudgetGrain>(tenant).Set(service, amount);
+            return Results.Json(new BudgetResponse(tenant, service, amount, "USD"));
+        });
+
+        routes.MapDelete(Route + "/{tenant}/{**service}", async (string tenant, string service, IClusterClient client) =>
+        {
+            if (CheckKey(tenant, service) is { } problem) return problem;
+            return await client.GetGrain<ITenantBudgetGrain>(tenant).Remove(service)
+                ? Results.NoContent()
+                : Results.Json(new ErrorResponse($"no budget for tenant '{tenant}', service '{service}'"), statusCode: StatusCodes.Status404NotFound);
+        });
+    }
+
+    private static IResult? CheckKey(string tenant, string service)
+    {
+        if (Names.CheckTenant(tenant) is { } tenantProblem) return Problem("tenant", tenantProblem);
+        if (service != Budgets.TenantTotal && Names.CheckServiceName(service) is { } serviceProblem) return Problem("service", serviceProblem);
+        return null;
+    }
+
+    /// <summary>Reads {"amount_usd": number, "currency": "USD"}: a positive, finite amount no larger than the validator's cap.</summary>
+    private static async Task<(decimal Amount, IResult? Error)> ReadBodyAsync(HttpContext http)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            return (0, Problem("body", $"is not valid JSON: {ex.Message}"));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return (0, Problem("body", "must be a JSON object like {\"amount_usd\": 1000, \"currency\": \"USD\"}"));
+            if (!root.TryGetProperty("amount_usd", out var amountElement)) return (0, Problem("amount_usd", "is required"));
+            if (amountElement.ValueKind != JsonValueKind.Number) return (0, Problem("amount_usd", $"must be a JSON number, got {amountElement.ValueKind.ToString().ToLowerInvariant()}"));
+            if (!amountElement.TryGetDecimal(out var amount)) return (0, Problem("amount_usd", $"is out of range (at most {BudgetValidator.MaxAmountUsd} USD)"));
+            if (BudgetValidator.CheckAmount((double)amount) is { } amountProblem) return (0, Problem("amount_usd", amountProblem));
+            var currency = root.TryGetProperty("currency", out var currencyElement) ? currencyElement.GetString() : "USD";
+            if (BudgetValidator.CheckCurrency(currency) is { } currencyProblem) return (0, Problem("currency", currencyProblem));
+            return (amount, null);
+        }
+    }
+
+    private static IResult Problem(string field, string reason) =>
+        Results.Json(new ErrorResponse($"{field}: {reason}", field), statusCode: StatusCodes.Status400BadRequest);
+
+    public sealed record BudgetResponse(string Tenant, string ServiceName, decimal AmountUsd, string Currency);
+}
+
+public sealed record ErrorResponse(string Message, string? Field = null);
