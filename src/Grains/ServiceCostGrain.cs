@@ -12,7 +12,8 @@ namespace CloudSentinel.Grains;
 /// <summary>
 /// The hourly buckets, windows, anomaly verdicts, budget and forecast of one (tenant, service).
 /// Receives <see cref="CostBatch"/>es from its implicit stream, hands changed buckets to the store
-/// at once, judges every ended hour whose data changed, and pushes its gauge snapshot to a
+/// at once, judges every ended hour whose data changed (recent hours on arrival, older ones in the
+/// background under a silo-wide <see cref="JudgementBudget"/>), and pushes its gauge snapshot to a
 /// metrics shard at most once per <see cref="ServiceCostOptions.SnapshotInterval"/> (at once when
 /// an anomaly verdict changes).
 /// </summary>
@@ -23,6 +24,7 @@ public sealed class ServiceCostGrain(
     TimeProvider clock,
     IOptions<ServiceCostOptions> options,
     IOptions<AnomalyOptions> anomalyOptions,
+    JudgementBudget judgementBudget,
     ILogger<ServiceCostGrain> logger)
     : Grain, IServiceCostGrain, IStreamSubscriptionObserver, IAsyncObserver<CostBatch>
 {
@@ -39,6 +41,7 @@ public sealed class ServiceCostGrain(
     private DateTime _lastPruned = DateTime.MinValue;
     private DateTime _lastForecastWrite = DateTime.MinValue;
     private DateTime _judgedThrough;
+    private readonly SortedSet<DateTime> _awaitingJudgement = new();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -71,7 +74,10 @@ public sealed class ServiceCostGrain(
             if (changed.Count == 0) return;
             store.Enqueue(_tenant, _service, changed);
             _dirty = true;
-            if (JudgeHours(changed.Select(u => u.Key.Hour).Distinct())) await PublishSnapshotAsync();
+            var recent = CurrentHour - options.Value.ImmediateJudgement;
+            var hours = changed.Select(u => DateTime.SpecifyKind(u.Key.Hour, DateTimeKind.Utc)).Distinct().ToList();
+            _awaitingJudgement.UnionWith(hours.Where(h => h < recent));
+            if (JudgeHours(hours.Where(h => h >= recent))) await PublishSnapshotAsync();
         }
         catch (Exception ex)
         {
@@ -138,6 +144,14 @@ public sealed class ServiceCostGrain(
             for (var hour = _judgedThrough; hour < current; hour = hour.AddHours(1)) ended.Add(hour);
             _judgedThrough = current;
             if (JudgeHours(ended)) _dirty = true;
+        }
+
+        if (_awaitingJudgement.Count > 0)
+        {
+            var granted = judgementBudget.Take(_awaitingJudgement.Count);
+            var batch = _awaitingJudgement.Take(granted).ToList();
+            _awaitingJudgement.ExceptWith(batch);
+            if (JudgeHours(batch)) _dirty = true;
         }
 
         if (now - _lastPruned > TimeSpan.FromHours(1))

@@ -14,8 +14,19 @@ public sealed class ServiceCostOptions
     /// <summary>How often a grain without changes re-publishes (the latest hour moves with the clock).</summary>
     public TimeSpan SnapshotRefresh { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Changed hours at most this old are judged for anomalies the moment they land.</summary>
+    public TimeSpan ImmediateJudgement { get; set; } = TimeSpan.FromHours(48);
+
+    /// <summary>
+    /// Older changed hours (backfills, late restatements) are judged in the background: at most this
+    /// many verdicts per second across the silo, so a bulk load does not spend its CPU on history.
+    /// </summary>
+    public int BackgroundJudgementsPerSecond { get; set; } = 2_000;
+
     public void Validate()
     {
+        if (ImmediateJudgement < TimeSpan.FromHours(1)) throw new ArgumentException("ServiceCosts:ImmediateJudgement must be at least one hour");
+        if (BackgroundJudgementsPerSecond < 1) throw new ArgumentException("ServiceCosts:BackgroundJudgementsPerSecond must be positive");
         if (Retention < TimeSpan.FromDays(32)) throw new ArgumentException("ServiceCosts:Retention must cover a whole month (at least 32 days)");
         if (SnapshotInterval <= TimeSpan.Zero) throw new ArgumentException("ServiceCosts:SnapshotInterval must be positive");
         if (SnapshotRefresh < SnapshotInterval) throw new ArgumentException("ServiceCosts:SnapshotRefresh must not be shorter than SnapshotInterval");

@@ -1,6 +1,7 @@
 using System.Net;
 using CloudSentinel.Anomalies;
 using CloudSentinel.Grains;
+using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
 using CloudSentinel.Grains.Persistence;
@@ -36,6 +37,7 @@ public static class SiloHost
         var anomalyOptions = (config.GetSection("Anomalies").Get<AnomalyOptions>() ?? AnomalyOptions.Default).Validate();
         builder.Services.AddSingleton(Options.Create(anomalyOptions));
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new JudgementBudget(costOptions.BackgroundJudgementsPerSecond, sp.GetRequiredService<TimeProvider>()));
 
         using var startupLogs = LoggerFactory.Create(l => l.AddConsole());
         var log = startupLogs.CreateLogger("CloudSentinel.Silo");

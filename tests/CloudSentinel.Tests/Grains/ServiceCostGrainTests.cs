@@ -1,5 +1,6 @@
 using CloudSentinel.Anomalies;
 using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,7 @@ public sealed class ServiceCostGrainTests : IAsyncLifetime
                 s.AddSingleton<IInsightStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
                 s.AddSingleton<IBudgetStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
                 s.AddSingleton(Options.Create(AnomalyOptions.Default));
+                s.AddSingleton(new JudgementBudget(1_000, TimeProvider.System));
                 s.AddSingleton(TimeProvider.System);
             });
         }

@@ -78,6 +78,17 @@ public sealed class AnomalyBudgetForecastTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Spike_in_a_backfill_days_ago_is_judged_in_the_background()
+    {
+        var old = Spike.AddHours(-72);
+        await IngestAsync(Enumerable.Range(0, HistoryHours + 72).Select(i => Rec(Spike.AddHours(-i), Spike.AddHours(-i) == old ? 3.50m : 2.00m)));
+
+        await Eventually.Async(async () => await AnomalyRows() == 1, "the old hour's anomaly row");
+        Assert.Equal(old, DateTime.SpecifyKind(await _stack.QueryScalarAsync<DateTime>("SELECT \"timestamp\" FROM cost_anomalies"), DateTimeKind.Utc));
+        Assert.Equal(5.0, await _stack.QueryScalarAsync<double>("SELECT zscore FROM cost_anomalies"), 9);
+    }
+
+    [Fact]
     public async Task Budget_is_stored_exported_next_to_month_to_date_and_removed()
     {
         await IngestHistoryAndSpike(2.00m);
