@@ -2,7 +2,7 @@ namespace CloudSentinel.Anomalies;
 
 /// <summary>
 /// Scores one hour of one service against a seasonal, robust baseline (docs/anomalies.md):
-/// expected = seasonal reference + recent level, z = (actual − expected) / scale. Stateless and
+/// expected = median of the week and day votes, each rescaled to today's level, z = (actual − expected) / scale. Stateless and
 /// thread-safe; an evaluation reads <see cref="AnomalyOptions.WindowHours"/> + 1 hours into a stack
 /// buffer, so it costs O(window) and allocates only the result.
 /// </summary>
@@ -24,9 +24,8 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
 
         Span<double> buffer = stackalloc double[_options.WindowHours + 1];
         var baseline = SeasonalBaseline.Read(series, first, hour, _options, buffer);
-        var reference = baseline.Reference(baseline.Anchor, baseline.Anchor - 1, out var ambiguity);
-        var (level, scale, _) = baseline.LevelAndScale();
-        var expected = Expected(reference, level);
+        var (_, scale, _) = baseline.LevelAndScale();
+        var expected = baseline.Expectation(out var ambiguity);
         var floored = SeasonalBaseline.Floored(Math.Max(scale, ambiguity), expected, _options);
 
         var expectedUsd = Math.Round((decimal)expected, 6);

@@ -42,7 +42,10 @@ public sealed record AnomalyOptions
     /// <summary>Same hour-of-day samples: this many previous days.</summary>
     public int Days { get; init; } = 7;
 
-    /// <summary>Hours whose median residual is the recent level correction.</summary>
+    /// <summary>
+    /// Recent hours that bring each seasonal sample to today's level (compared with the same hours k weeks
+    /// or days earlier), and whose median residual is the forecaster's level correction.
+    /// </summary>
     public int LevelHours { get; init; } = 24;
 
     /// <summary>Hours whose residuals give the robust scale (MAD).</summary>

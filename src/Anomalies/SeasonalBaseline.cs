@@ -66,6 +66,89 @@ internal readonly ref struct SeasonalBaseline
     }
 
     /// <summary>
+    /// Expected value of the anchor hour t, from the hours before it, as the median of votes that
+    /// each compare like with like. Week vote k: the same hour-of-week sample x(t − 168k) brought to
+    /// today's level by the last <c>LevelHours</c> hours against the same hours k weeks earlier
+    /// (<see cref="Rescale"/>). Day vote: the median of the same hour over the last <c>Days</c> days,
+    /// brought to today's level by the last <c>LevelHours</c> hours against their own day medians.
+    /// An event in one past week spoils that week's vote only, which the median drops; one level
+    /// measured against a mix of samples and applied to another mix would carry the event forward.
+    /// <paramref name="ambiguity"/> is the votes' median absolute deviation from the result: votes
+    /// that disagree (one week of history, or an event in half the weeks) widen the scale instead of
+    /// being trusted. With two votes it is half their distance. NaN when no earlier day is known.
+    /// </summary>
+    public double Expectation(out double ambiguity)
+    {
+        ambiguity = 0;
+        var t = Anchor;
+        Span<double> votes = stackalloc double[_options.Weeks + 1];
+        Span<double> voteScratch = stackalloc double[_options.Weeks + 1];
+        Span<double> recent = stackalloc double[_options.LevelHours];
+        Span<double> older = stackalloc double[_options.LevelHours];
+        Span<double> scratch = stackalloc double[_options.LevelHours];
+        Span<double> days = stackalloc double[_options.Days];
+
+        var weekCount = 0;
+        for (var k = 1; k <= _options.Weeks; k++)
+        {
+            var lag = HoursPerWeek * k;
+            if (t - lag < 0 || double.IsNaN(_values[t - lag])) break;
+            var pairs = 0;
+            for (var h = t - 1; h >= t - _options.LevelHours && h - lag >= 0 && !double.IsNaN(_values[h - lag]); h--)
+            {
+                recent[pairs] = _values[h];
+                older[pairs++] = _values[h - lag];
+            }
+
+            votes[weekCount++] = Rescale(_values[t - lag], recent[..pairs], older[..pairs], scratch);
+        }
+
+        var dayCount = Collect(t, t - 1, HoursPerDay, days);
+        if (dayCount == 0) return double.NaN;
+        var dayMedian = Robust.MedianInPlace(days[..dayCount]);
+        var dayPairs = 0;
+        for (var h = t - 1; h >= t - _options.LevelHours && h >= 0; h--)
+        {
+            var known = Collect(h, h - 1, HoursPerDay, days);
+            if (known == 0) break;
+            recent[dayPairs] = _values[h];
+            older[dayPairs++] = Robust.MedianInPlace(days[..known]);
+        }
+
+        votes[weekCount] = Rescale(dayMedian, recent[..dayPairs], older[..dayPairs], scratch);
+        var all = votes[..(weekCount + 1)];
+        var expected = Robust.Median(all, voteScratch);
+        ambiguity = Robust.Mad(all, expected, voteScratch);
+        return expected;
+    }
+
+    /// <summary>
+    /// Brings a past <paramref name="sample"/> to today's level: × the median ratio recent / older over
+    /// the paired hours, because costs scale (a shift or growth multiplies the daily and weekly shape, so
+    /// a ratio measured on Sunday hours still holds on Monday morning, where a difference would not).
+    /// When fewer than half of the older values are positive (a service that is mostly zero, or credits)
+    /// a ratio means nothing, and the median difference recent − older is added instead.
+    /// </summary>
+    private static double Rescale(double sample, ReadOnlySpan<double> recent, ReadOnlySpan<double> older, Span<double> scratch)
+    {
+        if (recent.Length == 0) return sample;
+        var ratios = 0;
+        for (var i = 0; i < recent.Length; i++)
+        {
+            if (older[i] > 0) scratch[ratios++] = recent[i] / older[i];
+        }
+
+        if (2 * ratios >= recent.Length)
+        {
+            var ratio = Robust.MedianInPlace(scratch[..ratios]);
+            return sample >= 0 ? Math.Max(0, sample * ratio) : sample * ratio;
+        }
+
+        for (var i = 0; i < recent.Length; i++) scratch[i] = recent[i] - older[i];
+        return AnomalyDetector.Expected(sample, Robust.MedianInPlace(scratch[..recent.Length]));
+    }
+
+    /// <summary>
     /// Residuals (actual − reference) of the <c>ScaleHours</c> hours before the anchor, oldest first,
     /// into <paramref name="residuals"/>; returns how many there are and how many of them fall in the
     /// last <c>LevelHours</c> hours (they are the tail of the span). A residual is shrunk toward zero

@@ -124,6 +124,21 @@ public sealed class DetectorTests
     }
 
     [Fact]
+    public void A_drop_to_zero_last_week_widens_the_scale_instead_of_lowering_the_expectation()
+    {
+        var hour = Utc(2025, 3, 20, 9);
+        var totals = Hourly(Start, hour, h => h >= hour.AddDays(-7).AddHours(-6) && h < hour.AddDays(-7).AddHours(6) ? 0m : 10.00m);
+        totals[hour] = 10.00m;
+
+        var result = _detector.Evaluate(totals.View(), hour);
+
+        // Votes: last week's hour 0, the week before 10, the day median 10 → expected 10, and the
+        // one disagreeing vote does not move the median absolute deviation of three votes.
+        Assert.Equal(10.00m, result.ExpectedUsd);
+        Assert.Equal(AnomalyVerdict.Normal, result.Verdict);
+    }
+
+    [Fact]
     public void Drop_to_zero_is_a_downward_anomaly()
     {
         var hour = Utc(2025, 3, 20, 9);

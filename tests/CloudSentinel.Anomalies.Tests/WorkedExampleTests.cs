@@ -83,7 +83,31 @@ public sealed class WorkedExampleTests
         Assert.Equal(verdict, result.Verdict);
     }
 
+    [Theory]
+    [InlineData("20.00", 0.0, AnomalyVerdict.Normal)]
+    [InlineData("8.00", -3.237555645, AnomalyVerdict.Anomaly)]
+    public void Example4_a_past_level_shift_rescales_every_week_sample(string actual, double z, AnomalyVerdict verdict)
+    {
+        var hour = Utc(2025, 3, 31, 2);
+        var totals = ShiftedWeekendSeries(hour);
+        totals[hour] = decimal.Parse(actual, System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = _detector.Evaluate(totals.View(), hour);
+
+        Assert.Equal(20.00m, result.ExpectedUsd);
+        Assert.Equal(3.7065m, result.ScaleUsd);
+        Assert.Equal(z, result.ZScore!.Value, 9);
+        Assert.Equal(verdict, result.Verdict);
+    }
+
     /// <summary>4.00 USD/hour, and 12.00 on Mondays 08:00–10:59, from Monday 3 March 2025 until <paramref name="until"/>.</summary>
     internal static SortedDictionary<DateTime, decimal> MondayPeakSeries(DateTime until) =>
         Hourly(Monday, until, h => h.DayOfWeek == DayOfWeek.Monday && h.Hour is >= 8 and <= 10 ? 12.00m : 4.00m);
+
+    /// <summary>
+    /// 10.00 USD/hour on weekdays and 5.00 at weekends from Monday 3 March 2025, doubled from Wednesday
+    /// 19 March 00:00 on, until <paramref name="until"/>.
+    /// </summary>
+    internal static SortedDictionary<DateTime, decimal> ShiftedWeekendSeries(DateTime until) =>
+        Hourly(Monday, until, h => (h.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 5.00m : 10.00m) * (h >= Utc(2025, 3, 19) ? 2 : 1));
 }
