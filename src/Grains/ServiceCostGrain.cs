@@ -30,6 +30,11 @@ public sealed class ServiceCostGrain(
 {
     private static readonly TimeSpan ForecastWriteInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>A month-end forecast moves slowly; recomputing it on every snapshot of a busy service wastes CPU.</summary>
+    private static readonly TimeSpan ForecastRefresh = TimeSpan.FromSeconds(10);
+
+    private (MonthForecast Forecast, DateTime At, decimal? Budget)? _forecast;
+
     private readonly ServiceBuckets _buckets = new();
     private readonly AnomalyTracker _anomalies = new(new AnomalyDetector(anomalyOptions.Value));
     private readonly MonthForecaster _forecaster = new(anomalyOptions.Value);
@@ -187,8 +192,18 @@ public sealed class ServiceCostGrain(
     }
 
     /// <summary>The forecast of the running month, as of the last ended hour.</summary>
-    private MonthForecast Forecast(CostWindows windows) =>
-        _forecaster.Forecast(AnomalyTracker.Series(_buckets), windows.CurrentHour.AddHours(-1), _budget);
+    private MonthForecast Forecast(CostWindows windows)
+    {
+        var asOf = windows.CurrentHour.AddHours(-1);
+        if (_forecast is { } cached && cached.Budget == _budget && cached.Forecast.AsOfHour == asOf && Now - cached.At < ForecastRefresh)
+        {
+            return cached.Forecast;
+        }
+
+        var forecast = _forecaster.Forecast(AnomalyTracker.Series(_buckets), asOf, _budget);
+        _forecast = (forecast, Now, _budget);
+        return forecast;
+    }
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 

@@ -16,7 +16,23 @@ public sealed class AnomalyTracker(AnomalyDetector detector)
         HourlySeries.From(buckets.Hours.Count == 0 ? null : buckets.Hours.Keys.First(), buckets.TotalOf);
 
     /// <summary>Verdict on one hour, for the gauges.</summary>
-    public AnomalyResult Evaluate(ServiceBuckets buckets, DateTime hour) => detector.Evaluate(Series(buckets), hour);
+    /// <summary>
+    /// Verdict on one hour, for the gauges. The newest verdict of <see cref="Judge"/> is reused while
+    /// that hour's total is unchanged: snapshots ask for it every second during a load.
+    /// </summary>
+    public AnomalyResult Evaluate(ServiceBuckets buckets, DateTime hour)
+    {
+        if (_latest is { } cached && cached.Hour == hour && cached.ActualUsd == buckets.TotalOf(hour)) return cached;
+        return Remember(detector.Evaluate(Series(buckets), hour));
+    }
+
+    private AnomalyResult? _latest;
+
+    private AnomalyResult Remember(AnomalyResult result)
+    {
+        if (_latest is null || result.Hour >= _latest.Hour) _latest = result;
+        return result;
+    }
 
     /// <summary>Re-judges the given hours that have ended; returns the anomaly rows to write (result set) or clear (result null).</summary>
     public List<(DateTime Hour, AnomalyResult? Anomaly)> Judge(ServiceBuckets buckets, IEnumerable<DateTime> hours, DateTime currentHour)
@@ -26,7 +42,7 @@ public sealed class AnomalyTracker(AnomalyDetector detector)
         foreach (var hour in hours)
         {
             if (hour >= currentHour) continue;
-            var result = detector.Evaluate(series, hour);
+            var result = Remember(detector.Evaluate(series, hour));
             if (result.IsAnomaly)
             {
                 _flagged.Add(hour);

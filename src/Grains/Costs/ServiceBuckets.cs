@@ -13,6 +13,10 @@ public sealed class ServiceBuckets
     // The anomaly detector reads hundreds of hours per verdict; a hash lookup keeps that O(1) per hour.
     private readonly Dictionary<DateTime, HourBuckets> _byHour = new();
 
+    // The freshness gauge asks for each provider's newest hour on every snapshot; a sorted set per
+    // provider answers in O(log n) instead of a walk over every bucket.
+    private readonly Dictionary<string, SortedSet<DateTime>> _providerHours = new(StringComparer.Ordinal);
+
     public int Count { get; private set; }
 
     /// <summary>The hours that hold data, in order: the series windows and anomaly detection read.</summary>
@@ -33,7 +37,18 @@ public sealed class ServiceBuckets
         }
 
         var (changed, added) = buckets.Set(key, amount);
-        if (added) Count++;
+        if (added)
+        {
+            Count++;
+            if (!_providerHours.TryGetValue(key.Provider, out var hours))
+            {
+                hours = new SortedSet<DateTime>();
+                _providerHours.Add(key.Provider, hours);
+            }
+
+            hours.Add(hour);
+        }
+
         return changed;
     }
 
@@ -62,7 +77,22 @@ public sealed class ServiceBuckets
         }
 
         Count -= removed;
+        if (oldHours.Count > 0)
+        {
+            foreach (var hours in _providerHours.Values) hours.RemoveWhere(h => h < cutoff);
+        }
+
         return removed;
+    }
+
+    /// <summary>Each provider's newest hour with data before <paramref name="before"/>.</summary>
+    public IEnumerable<(string Provider, DateTime Hour)> LatestHourByProvider(DateTime before)
+    {
+        foreach (var (provider, hours) in _providerHours)
+        {
+            if (hours.Count == 0 || hours.Min >= before) continue;
+            yield return (provider, hours.GetViewBetween(hours.Min, before.AddTicks(-1)).Max);
+        }
     }
 
     public decimal TotalOf(DateTime hour) => _byHour.TryGetValue(hour, out var h) ? h.TotalUsd : 0m;

@@ -50,16 +50,6 @@ public static class SnapshotBuilder
             ZScore: verdict?.ZScore);
     }
 
-    private static LabeledHour[] LatestHourByProvider(ServiceBuckets buckets, DateTime currentHour)
-    {
-        var latest = new Dictionary<string, DateTime>(StringComparer.Ordinal);
-        foreach (var (hour, hourBuckets) in buckets.Hours.Reverse())
-        {
-            if (hour >= currentHour) continue;
-            foreach (var (key, _) in hourBuckets.Buckets) latest.TryAdd(key.Provider, hour);
-            if (latest.Count == CostVocabulary.Providers.Count) break;
-        }
-
-        return latest.Select(p => new LabeledHour(p.Key, p.Value)).ToArray();
-    }
+    private static LabeledHour[] LatestHourByProvider(ServiceBuckets buckets, DateTime currentHour) =>
+        buckets.LatestHourByProvider(currentHour).Select(p => new LabeledHour(p.Provider, p.Hour)).ToArray();
 }

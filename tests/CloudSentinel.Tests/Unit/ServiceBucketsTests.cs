@@ -61,4 +61,19 @@ public sealed class ServiceBucketsTests
         Assert.Equal(1, buckets.Count);
         Assert.Equal(0m, buckets.TotalOf(Hour.AddDays(-40)));
     }
+
+    [Fact]
+    public void Latest_hour_per_provider_ignores_the_running_hour_and_pruned_hours()
+    {
+        var buckets = new ServiceBuckets();
+        buckets.Set(Key(hour: Hour.AddHours(-3)), new BucketAmount(1m, 0, 0, 0));
+        buckets.Set(Key(hour: Hour), new BucketAmount(1m, 0, 0, 0));
+        buckets.Set(new BucketKey("gcp", "", "storage", Hour.AddHours(-40), "", ""), new BucketAmount(1m, 0, 0, 0));
+
+        Assert.Equal([("aws", Hour.AddHours(-3)), ("gcp", Hour.AddHours(-40))], buckets.LatestHourByProvider(Hour).OrderBy(p => p.Provider));
+
+        buckets.PruneBefore(Hour.AddHours(-10));
+
+        Assert.Equal([("aws", Hour.AddHours(-3))], buckets.LatestHourByProvider(Hour));
+    }
 }
