@@ -8,45 +8,77 @@ namespace CloudSentinel.Storage;
 /// entries are coalesced per key (the newest value wins) and written in batches every
 /// <see cref="FlushInterval"/>, or sooner when a batch fills. A failed write puts its entries back
 /// under anything enqueued meanwhile and retries with backoff, so nothing is dropped while the
-/// process lives; stopping the host flushes what is left.
+/// process lives; stopping the host flushes what is left. Pending entries live in stripes chosen by
+/// <see cref="StripeOf"/> so that many grains enqueueing at once rarely wait on the same lock.
 /// </summary>
 public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundService
     where TKey : notnull
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
 
-    private readonly object _gate = new();
+    private const int Stripes = 16;
+
+    private readonly Stripe[] _stripes = Enumerable.Range(0, Stripes).Select(_ => new Stripe()).ToArray();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _signal = new(0);
-    private Dictionary<TKey, TValue> _pending = new();
-    private Dictionary<TKey, TValue> _inFlight = new();
+    private int _pendingCount;
+    private volatile Dictionary<TKey, TValue>[] _inFlight = [];
+
+    private sealed class Stripe
+    {
+        public readonly object Gate = new();
+        public Dictionary<TKey, TValue> Pending = new();
+    }
+
+    /// <summary>Which stripe a key lives in: keys that replace each other must share one (e.g. hash of tenant and service).</summary>
+    protected abstract int StripeOf(TKey key);
 
     /// <summary>Pending entries that wake the writer before the interval ends.</summary>
     protected virtual int BatchSize => 20_000;
 
     public long Written { get; private set; }
 
-    public int PendingCount
-    {
-        get { lock (_gate) return _pending.Count + _inFlight.Count; }
-    }
+    public int PendingCount => Volatile.Read(ref _pendingCount) + _inFlight.Sum(d => d.Count);
 
     protected void Enqueue(IEnumerable<KeyValuePair<TKey, TValue>> entries)
     {
-        lock (_gate)
+        Stripe? stripe = null;
+        var added = 0;
+        try
         {
-            foreach (var (key, value) in entries) _pending[key] = value;
-            if (_pending.Count >= BatchSize && _signal.CurrentCount == 0) _signal.Release();
+            foreach (var (key, value) in entries)
+            {
+                var next = _stripes[(StripeOf(key) & int.MaxValue) % Stripes];
+                if (!ReferenceEquals(next, stripe))
+                {
+                    if (stripe is not null) Monitor.Exit(stripe.Gate);
+                    stripe = next;
+                    Monitor.Enter(stripe.Gate);
+                }
+
+                var before = stripe.Pending.Count;
+                stripe.Pending[key] = value;
+                added += stripe.Pending.Count - before;
+            }
         }
+        finally
+        {
+            if (stripe is not null) Monitor.Exit(stripe.Gate);
+        }
+
+        if (Interlocked.Add(ref _pendingCount, added) >= BatchSize && _signal.CurrentCount == 0) _signal.Release();
     }
 
     /// <summary>Entries not yet written that match <paramref name="filter"/>, oldest first so newer ones win when applied in order.</summary>
     protected List<KeyValuePair<TKey, TValue>> Unwritten(Func<TKey, bool> filter)
     {
-        lock (_gate)
+        var result = _inFlight.SelectMany(d => d).Where(e => filter(e.Key)).ToList();
+        foreach (var stripe in _stripes)
         {
-            return _inFlight.Concat(_pending).Where(e => filter(e.Key)).ToList();
+            lock (stripe.Gate) result.AddRange(stripe.Pending.Where(e => filter(e.Key)));
         }
+
+        return result;
     }
 
     /// <summary>Writes one batch; throwing keeps the batch for a retry.</summary>
@@ -57,10 +89,7 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
         while (true)
         {
             await WriteOnceAsync(cancellationToken);
-            lock (_gate)
-            {
-                if (_pending.Count == 0) return;
-            }
+            if (Volatile.Read(ref _pendingCount) == 0) return;
         }
     }
 
@@ -109,34 +138,46 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            lock (_gate)
+            var taken = new List<Dictionary<TKey, TValue>>(Stripes);
+            foreach (var stripe in _stripes)
             {
-                if (_pending.Count == 0) return;
-                (_inFlight, _pending) = (_pending, new Dictionary<TKey, TValue>());
+                lock (stripe.Gate)
+                {
+                    if (stripe.Pending.Count == 0) continue;
+                    taken.Add(stripe.Pending);
+                    // Published before the stripe lets go, so a reader never finds an entry in neither place.
+                    _inFlight = taken.ToArray();
+                    Interlocked.Add(ref _pendingCount, -stripe.Pending.Count);
+                    stripe.Pending = new Dictionary<TKey, TValue>();
+                }
             }
 
+            if (taken.Count == 0) return;
             try
             {
-                foreach (var chunk in _inFlight.Chunk(BatchSize)) await WriteAsync(chunk, cancellationToken);
-                Written += _inFlight.Count;
+                foreach (var chunk in taken.SelectMany(d => d).Chunk(BatchSize)) await WriteAsync(chunk, cancellationToken);
+                Written += taken.Sum(d => d.Count);
             }
             catch
             {
-                lock (_gate)
-                {
-                    foreach (var (key, value) in _inFlight) _pending.TryAdd(key, value);
-                }
-
+                // Put the batch back under anything enqueued meanwhile: newer values win.
+                Enqueue(taken.SelectMany(d => d).Where(e => !IsPending(e.Key)).ToList());
                 throw;
             }
             finally
             {
-                lock (_gate) _inFlight = new Dictionary<TKey, TValue>();
+                _inFlight = [];
             }
         }
         finally
         {
             _writeLock.Release();
         }
+    }
+
+    private bool IsPending(TKey key)
+    {
+        var stripe = _stripes[(StripeOf(key) & int.MaxValue) % Stripes];
+        lock (stripe.Gate) return stripe.Pending.ContainsKey(key);
     }
 }

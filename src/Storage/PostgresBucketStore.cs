@@ -47,6 +47,8 @@ public sealed class PostgresBucketStore(NpgsqlDataSource dataSource, ILogger<Pos
         return buckets.Select(b => new BucketUpdate(b.Key, b.Value)).ToList();
     }
 
+    protected override int StripeOf(PendingKey key) => HashCode.Combine(key.Tenant, key.Service);
+
     protected override async Task WriteAsync(KeyValuePair<PendingKey, BucketAmount>[] rows, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

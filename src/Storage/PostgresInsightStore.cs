@@ -42,6 +42,8 @@ public sealed class PostgresInsightStore(NpgsqlDataSource dataSource, ILogger<Po
         return hours.ToList();
     }
 
+    protected override int StripeOf(InsightKey key) => HashCode.Combine(key.Tenant, key.Service);
+
     protected override async Task WriteAsync(KeyValuePair<InsightKey, object?>[] batch, CancellationToken cancellationToken)
     {
         var anomalies = batch.Select(e => e.Value).OfType<AnomalyRecord>().ToArray();
