@@ -19,7 +19,12 @@ public static class BenchEnvironment
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var (url, dataDir) = (lines[^2], lines[^1]);
         var asPostgres = Environment.UserName == "root" ? "runuser -u postgres -- " : "";
-        return (url, async () => await Run("bash", $"-c \"{asPostgres}pg_ctl -D {dataDir} -m fast stop\""));
+        return (url, async () =>
+        {
+            await Run("bash", $"-c \"{asPostgres}pg_ctl -D {dataDir} -m fast stop\"");
+            // The next benchmark's server may get the same port; pooled connections to this one are dead.
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        });
     }
 
     public static async Task<string> Run(string file, string arguments)

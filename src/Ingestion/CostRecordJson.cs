@@ -13,50 +13,50 @@ public static class CostRecordJson
     public static RecordParse<CostRecordFields> Parse(ReadOnlyMemory<byte> body, int maxRecords) =>
         JsonRecords.Parse(body, maxRecords, ReadRecord);
 
-    private static CostRecordFields ReadRecord(ref Utf8JsonReader reader, long index, List<IngestError> errors)
+    private static CostRecordFields ReadRecord(ref Utf8JsonReader reader, long index, List<IngestError> errors) =>
+        JsonRecords.ReadObject(ref reader, new CostRecordFields { Index = index }, index, errors, ReadField);
+
+    private static void ReadField(ref Utf8JsonReader reader, CostRecordFields fields, string name, long index, List<IngestError> errors)
     {
-        var fields = new CostRecordFields { Index = index };
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        switch (name)
         {
-            var name = reader.GetString()!;
-            reader.Read();
-            var errorsBefore = errors.Count;
-            switch (name)
-            {
-                case "tenant": fields.Tenant = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "service_name": fields.ServiceName = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "cloud_provider": fields.Provider = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "cost_type": fields.CostType = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "period_start": fields.PeriodStart = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
-                case "period_end": fields.PeriodEnd = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
-                case "cost_usd": fields.CostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-                case "account_id": fields.AccountId = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "sub_account_id": fields.SubAccountId = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "provider_service": fields.ProviderService = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "service_category": fields.ServiceCategory = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "region": fields.Region = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "resource_id": fields.ResourceId = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "source": fields.Source = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "cpu_cost_usd": fields.CpuCostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-                case "memory_cost_usd": fields.MemoryCostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-                case "storage_type": fields.StorageType = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "storage_gb": fields.StorageGb = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-                case "direction": fields.Direction = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "tags": fields.Tags = JsonRecords.ReadTags(ref reader, index, name, errors); break;
-                default: reader.Skip(); break;
-            }
-
-            if (errors.Count > errorsBefore) fields.InvalidFields.Add(name);
+            case "tenant": fields.Tenant = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "service_name": fields.ServiceName = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "cloud_provider": fields.Provider = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "cost_type": fields.CostType = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "period_start": fields.PeriodStart = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
+            case "period_end": fields.PeriodEnd = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
+            case "cost_usd": fields.CostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+            case "account_id": fields.AccountId = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "sub_account_id": fields.SubAccountId = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "provider_service": fields.ProviderService = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "service_category": fields.ServiceCategory = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "region": fields.Region = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "resource_id": fields.ResourceId = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "source": fields.Source = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "cpu_cost_usd": fields.CpuCostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+            case "memory_cost_usd": fields.MemoryCostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+            case "storage_type": fields.StorageType = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "storage_gb": fields.StorageGb = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+            case "direction": fields.Direction = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "tags": fields.Tags = JsonRecords.ReadTags(ref reader, index, name, errors); break;
+            default: reader.Skip(); break;
         }
-
-        return fields;
     }
 }
 
-/// <summary>The fields of one cost record as they were sent, before validation.</summary>
-public sealed class CostRecordFields
+/// <summary>What every record kind's sent fields share: its position, and the fields sent with the wrong type.</summary>
+public abstract class RecordFields
 {
     public long Index { get; init; }
+
+    /// <summary>Fields that were sent with the wrong JSON type; their error is already reported.</summary>
+    public HashSet<string> InvalidFields { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>The fields of one cost record as they were sent, before validation.</summary>
+public sealed class CostRecordFields : RecordFields
+{
     public string? Tenant { get; set; }
     public string? ServiceName { get; set; }
     public string? Provider { get; set; }
@@ -77,9 +77,6 @@ public sealed class CostRecordFields
     public decimal? StorageGb { get; set; }
     public string? Direction { get; set; }
     public Dictionary<string, string>? Tags { get; set; }
-
-    /// <summary>Fields that were sent with the wrong JSON type; their error is already reported.</summary>
-    public HashSet<string> InvalidFields { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>What a body parse produced: the records read, their type errors, and a fatal error if reading stopped.</summary>
@@ -89,6 +86,28 @@ public sealed record RecordParse<T>(IReadOnlyList<T> Records, IReadOnlyList<Inge
 public static class JsonRecords
 {
     public delegate T RecordReader<out T>(ref Utf8JsonReader reader, long index, List<IngestError> errors);
+
+    /// <summary>Reads one named field into <paramref name="fields"/>; unknown names are skipped.</summary>
+    public delegate void FieldReader<in T>(ref Utf8JsonReader reader, T fields, string name, long index, List<IngestError> errors);
+
+    /// <summary>
+    /// Reads the properties of one record object. A field whose value has the wrong JSON type is
+    /// remembered in <see cref="RecordFields.InvalidFields"/>, so validation does not also call it missing.
+    /// </summary>
+    public static T ReadObject<T>(ref Utf8JsonReader reader, T fields, long index, List<IngestError> errors, FieldReader<T> readField)
+        where T : RecordFields
+    {
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            var errorsBefore = errors.Count;
+            readField(ref reader, fields, name, index, errors);
+            if (errors.Count > errorsBefore) fields.InvalidFields.Add(name);
+        }
+
+        return fields;
+    }
 
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 

@@ -8,46 +8,37 @@ public static class UsageRecordJson
     public static RecordParse<UsageRecordFields> Parse(ReadOnlyMemory<byte> body, int maxRecords) =>
         JsonRecords.Parse(body, maxRecords, ReadRecord);
 
-    private static UsageRecordFields ReadRecord(ref Utf8JsonReader reader, long index, List<IngestError> errors)
+    private static UsageRecordFields ReadRecord(ref Utf8JsonReader reader, long index, List<IngestError> errors) =>
+        JsonRecords.ReadObject(ref reader, new UsageRecordFields { Index = index }, index, errors, ReadField);
+
+    private static void ReadField(ref Utf8JsonReader reader, UsageRecordFields fields, string name, long index, List<IngestError> errors)
     {
-        var fields = new UsageRecordFields { Index = index };
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        switch (name)
         {
-            var name = reader.GetString()!;
-            reader.Read();
-            var errorsBefore = errors.Count;
-            switch (name)
-            {
-                case "tenant": fields.Tenant = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "cluster_name": fields.ClusterName = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "namespace": fields.Namespace = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "pod_name": fields.PodName = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "service_name": fields.ServiceName = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "labels": fields.Labels = JsonRecords.ReadTags(ref reader, index, name, errors); break;
-                case "period_start": fields.PeriodStart = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
-                case "period_end": fields.PeriodEnd = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
-                case "cpu_request_core_hours": fields.CpuRequestCoreHours = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-                case "cpu_usage_core_hours": fields.CpuUsageCoreHours = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-                case "memory_request_gb_hours": fields.MemoryRequestGbHours = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-                case "memory_usage_gb_hours": fields.MemoryUsageGbHours = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-                case "storage_type": fields.StorageType = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "storage_gb_hours": fields.StorageGbHours = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-                case "load_balancer": fields.LoadBalancer = JsonRecords.ReadString(ref reader, index, name, errors); break;
-                case "lb_requests": fields.LbRequests = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-                default: reader.Skip(); break;
-            }
-
-            if (errors.Count > errorsBefore) fields.InvalidFields.Add(name);
+            case "tenant": fields.Tenant = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "cluster_name": fields.ClusterName = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "namespace": fields.Namespace = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "pod_name": fields.PodName = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "service_name": fields.ServiceName = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "labels": fields.Labels = JsonRecords.ReadTags(ref reader, index, name, errors); break;
+            case "period_start": fields.PeriodStart = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
+            case "period_end": fields.PeriodEnd = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
+            case "cpu_request_core_hours": fields.CpuRequestCoreHours = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+            case "cpu_usage_core_hours": fields.CpuUsageCoreHours = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+            case "memory_request_gb_hours": fields.MemoryRequestGbHours = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+            case "memory_usage_gb_hours": fields.MemoryUsageGbHours = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+            case "storage_type": fields.StorageType = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "storage_gb_hours": fields.StorageGbHours = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+            case "load_balancer": fields.LoadBalancer = JsonRecords.ReadString(ref reader, index, name, errors); break;
+            case "lb_requests": fields.LbRequests = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
+            default: reader.Skip(); break;
         }
-
-        return fields;
     }
 }
 
 /// <summary>The fields of one usage record as they were sent, before validation.</summary>
-public sealed class UsageRecordFields
+public sealed class UsageRecordFields : RecordFields
 {
-    public long Index { get; init; }
     public string? Tenant { get; set; }
     public string? ClusterName { get; set; }
     public string? Namespace { get; set; }
@@ -64,9 +55,6 @@ public sealed class UsageRecordFields
     public decimal? StorageGbHours { get; set; }
     public string? LoadBalancer { get; set; }
     public decimal? LbRequests { get; set; }
-
-    /// <summary>Fields that were sent with the wrong JSON type; their error is already reported.</summary>
-    public HashSet<string> InvalidFields { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One validated pod usage report: canonical names, UTC period, end exclusive.</summary>
