@@ -118,12 +118,16 @@ CREATE TABLE cost_forecasts (
 );
 
 -- Read-only role for Grafana. Roles are cluster-wide, so create it only once; the password is
--- set outside migrations (docker init script or the operator), never committed.
+-- set outside migrations (docker init script or the operator), never committed. Databases of one
+-- cluster may migrate at the same time (the advisory lock is per database), so losing the race to
+-- create the role is fine too.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'grafana_reader') THEN
         CREATE ROLE grafana_reader NOLOGIN;
     END IF;
+EXCEPTION
+    WHEN duplicate_object OR unique_violation THEN NULL;
 END
 $$;
 GRANT SELECT ON service_costs, network_costs, storage_costs, pod_costs,
