@@ -15,17 +15,18 @@ public static class IngestEndpoints
             if (body.Problem is { } problem) return problem;
 
             var parse = CostRecordJson.Parse(body.Bytes, limits.Value.MaxRecords);
-            if (parse.Fatal is { } fatal)
-            {
-                return Results.Json(
-                    new IngestResponse.Error($"{fatal}; nothing from this request was applied", parse.Records.Count, parse.Records.Count, [Describe(fatal)]),
-                    statusCode: StatusCodes.Status400BadRequest);
-            }
+            if (parse.Fatal is { } fatal) return Unreadable(fatal, parse.Records.Count);
 
             var outcome = await ingestor.IngestAsync(parse.Records, parse.Errors, "http", http.RequestAborted);
             return ToResult(outcome, limits.Value.MaxReportedErrors);
         });
     }
+
+    /// <summary>400 for a body that could not be read to the end: nothing from it is applied.</summary>
+    public static IResult Unreadable(IngestError fatal, int recordsRead) =>
+        Results.Json(
+            new IngestResponse.Error($"{fatal}; nothing from this request was applied", recordsRead, recordsRead, [Describe(fatal)]),
+            statusCode: StatusCodes.Status400BadRequest);
 
     public static IResult ToResult(IngestOutcome outcome, int maxReportedErrors)
     {

@@ -14,13 +14,7 @@ public static class UsageEndpoints
             if (body.Problem is { } problem) return problem;
 
             var parse = UsageRecordJson.Parse(body.Bytes, limits.Value.MaxRecords);
-            if (parse.Fatal is { } fatal)
-            {
-                return Results.Json(
-                    new IngestResponse.Error($"{fatal}; nothing from this request was applied", parse.Records.Count, parse.Records.Count,
-                        [new IngestResponse.ErrorItem(fatal.Record, fatal.Field, fatal.Reason)]),
-                    statusCode: StatusCodes.Status400BadRequest);
-            }
+            if (parse.Fatal is { } fatal) return IngestEndpoints.Unreadable(fatal, parse.Records.Count);
 
             var outcome = await ingestor.IngestAsync(parse.Records, parse.Errors, http.RequestAborted);
             return IngestEndpoints.ToResult(outcome, limits.Value.MaxReportedErrors);
