@@ -1,4 +1,5 @@
 using CloudSentinel.Ingestion;
+using CloudSentinel.Gateway.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace CloudSentinel.Gateway.Ingest;
@@ -7,7 +8,7 @@ namespace CloudSentinel.Gateway.Ingest;
 /// The one way pod usage enters the pipeline: validate every record, and only if all are valid,
 /// fold them into hourly pod usage per (tenant, cluster) and publish one message per cluster.
 /// </summary>
-public sealed class UsageIngestor(ClusterInputPublisher publisher, IOptions<IngestLimits> limits, TimeProvider clock)
+public sealed class UsageIngestor(ClusterInputPublisher publisher, IOptions<IngestLimits> limits, TimeProvider clock, IngestMetrics metrics)
 {
     public async Task<IngestOutcome> IngestAsync(IReadOnlyList<UsageRecordFields> records, IReadOnlyList<IngestError> typeErrors, CancellationToken cancellationToken)
     {
@@ -21,6 +22,7 @@ public sealed class UsageIngestor(ClusterInputPublisher publisher, IOptions<Inge
 
         if (errors.Count > 0)
         {
+            metrics.Rejected(records.Select(r => r.Tenant).ToList(), errors, "usage");
             return IngestOutcome.Rejected(records.Count, errors.Select(e => e.Record).Distinct().Count(), errors);
         }
 
@@ -33,6 +35,7 @@ public sealed class UsageIngestor(ClusterInputPublisher publisher, IOptions<Inge
         var aggregator = new ClusterInputAggregator();
         foreach (var record in records) aggregator.Add(record);
         await publisher.PublishAsync(aggregator.Batches(), cancellationToken);
+        metrics.Accepted(records, "usage");
         return IngestOutcome.Accepted(records.Count, aggregator.ClusterCount, aggregator.BucketCount);
     }
 }

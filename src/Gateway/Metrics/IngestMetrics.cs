@@ -22,16 +22,24 @@ public sealed class IngestMetrics(CollectorRegistry registry)
         }
     }
 
-    public void Rejected(IReadOnlyList<CostRecordFields> records, IReadOnlyList<IngestError> errors, string source)
+    public void Rejected(IReadOnlyList<CostRecordFields> records, IReadOnlyList<IngestError> errors, string source) =>
+        Rejected(records.Select(r => r.Tenant).ToList(), errors, source);
+
+    public void Accepted(IReadOnlyList<UsageRecord> records, string source)
     {
-        var rejected = errors.Select(e => e.Record).ToHashSet();
-        foreach (var group in records.GroupBy(r => Names.CheckTenant(r.Tenant) is null ? r.Tenant! : InvalidTenant))
+        foreach (var group in records.GroupBy(r => r.Tenant)) _records.WithLabels(group.Key, source, "accepted").Inc(group.Count());
+    }
+
+    /// <summary>Counts rejected records by the tenant each named (<see cref="InvalidTenant"/> when that is not a valid name).</summary>
+    public void Rejected(IReadOnlyList<string?> tenants, IReadOnlyList<IngestError> errors, string source)
+    {
+        foreach (var group in tenants.GroupBy(t => Names.CheckTenant(t) is null ? t! : InvalidTenant))
         {
             // A batch is applied whole or not at all, so every record of a rejected batch counts as rejected.
             _records.WithLabels(group.Key, source, "rejected").Inc(group.Count());
         }
 
-        var unparsed = rejected.Count(i => i >= records.Count);
+        var unparsed = errors.Select(e => e.Record).Distinct().Count(i => i >= tenants.Count);
         if (unparsed > 0) _records.WithLabels(InvalidTenant, source, "rejected").Inc(unparsed);
     }
 }

@@ -235,5 +235,17 @@ public sealed class AllocationPipelineTests : IAsyncLifetime
         Assert.Equal(field, error.GetProperty("field").GetString());
         Assert.Contains(reason, error.GetProperty("reason").GetString());
         Assert.Contains("nothing from this request was applied", json.RootElement.GetProperty("message").GetString());
+        var metrics = await _stack.ScrapeAsync();
+        var tenant = field == "tenant" ? "_invalid" : "acme";
+        Assert.Equal(field == "tenant" ? 1.0 : 2.0, Metric.Value(metrics, "cloudsentinel_ingest_records_total", new() { ["tenant"] = tenant, ["source"] = "usage", ["outcome"] = "rejected" }));
+    }
+
+    [Fact]
+    public async Task Accepted_usage_is_counted_per_tenant()
+    {
+        var response = await _stack.PostAsync("/api/cloudsentinel/ingest/usage", $"[{Pod("acme", "web", "web-a", "web", 1m, 1m, 1m, 1m)},{Pod("acme", "web", "web-b", "web", 1m, 1m, 1m, 1m)}]");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        Assert.Equal(2.0, Metric.Value(await _stack.ScrapeAsync(), "cloudsentinel_ingest_records_total", new() { ["tenant"] = "acme", ["source"] = "usage", ["outcome"] = "accepted" }));
     }
 }
