@@ -1,46 +1,32 @@
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace CloudSentinel.Storage;
 
 /// <summary>
-/// Writes cluster inputs and allocation results to PostgreSQL in batches, like
-/// <see cref="PostgresBucketStore"/>: grains enqueue without waiting; inputs are coalesced per key
-/// and results per cluster hour (the newest wins), and written every <see cref="PostgresBucketStore.FlushInterval"/>.
-/// A recomputed cluster hour is replaced whole (delete and insert in one transaction), so a pod or
-/// service that lost its share loses its row. A failed write keeps its rows and retries with backoff.
+/// Writes cluster inputs and allocation results to PostgreSQL behind the grains, with the shared
+/// <see cref="BatchingWriter{TKey,TValue}"/> loop: inputs are coalesced per key and results per
+/// cluster hour (the newest wins). A recomputed cluster hour is replaced whole (delete and insert in
+/// one transaction), so a pod or service that lost its share loses its row.
 /// </summary>
 public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger<PostgresAllocationStore> logger)
-    : BackgroundService, IAllocationStore
+    : BatchingWriter<ClusterRowKey<object>, object>(logger), IAllocationStore
 {
     private const int ChunkRows = 20_000;
 
-    private readonly object _gate = new();
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private Pending _pending = new();
-    private Pending _inFlight = new();
+    public void EnqueueInputs(string tenant, string cluster, IReadOnlyList<ClusterCostUpdate> costs, IReadOnlyList<PodUsageUpdate> usage) =>
+        Enqueue(costs.Select(c => Entry(tenant, cluster, c.Key, c.Amount)).Concat(usage.Select(u => Entry(tenant, cluster, u.Key, u.Usage))));
 
-    public int PendingCount
-    {
-        get { lock (_gate) return _pending.Count + _inFlight.Count; }
-    }
+    public void EnqueueAllocation(string tenant, string cluster, AllocatedHour hour) =>
+        Enqueue([Entry(tenant, cluster, hour.Hour, hour)]);
 
-    public void EnqueueInputs(string tenant, string cluster, IReadOnlyList<ClusterCostUpdate> costs, IReadOnlyList<PodUsageUpdate> usage)
-    {
-        lock (_gate)
-        {
-            foreach (var cost in costs) _pending.Costs[new(tenant, cluster, cost.Key)] = cost.Amount;
-            foreach (var pod in usage) _pending.Usage[new(tenant, cluster, pod.Key)] = pod.Usage;
-        }
-    }
+    /// <summary>One key space for the three kinds of row; the row key's type tells them apart.</summary>
+    private static KeyValuePair<ClusterRowKey<object>, object> Entry(string tenant, string cluster, object row, object value) =>
+        KeyValuePair.Create(new ClusterRowKey<object>(tenant, cluster, row), value);
 
-    public void EnqueueAllocation(string tenant, string cluster, AllocatedHour hour)
-    {
-        lock (_gate) _pending.Hours[new(tenant, cluster, hour.Hour)] = hour;
-    }
+    protected override int StripeOf(ClusterRowKey<object> key) => HashCode.Combine(key.Tenant, key.Cluster);
 
     public async Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, CancellationToken cancellationToken)
     {
@@ -96,16 +82,15 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
         }
 
         // Changes not yet written are newer than what the tables hold.
-        lock (_gate)
+        foreach (var (key, value) in Unwritten(k => k.Tenant == tenant && k.Cluster == cluster))
         {
-            foreach (var pending in new[] { _inFlight, _pending })
+            switch (key.Row, value)
             {
-                foreach (var (key, amount) in pending.Costs.Where(c => c.Key.Tenant == tenant && c.Key.Cluster == cluster && c.Key.Row.Hour >= since)) costs[key.Row] = amount;
-                foreach (var (key, pod) in pending.Usage.Where(u => u.Key.Tenant == tenant && u.Key.Cluster == cluster && u.Key.Row.Hour >= since)) usage[key.Row] = pod;
-                foreach (var (key, hour) in pending.Hours.Where(h => h.Key.Tenant == tenant && h.Key.Cluster == cluster && h.Key.Row >= since))
-                {
-                    published[key.Row] = hour.ServiceBuckets.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
-                }
+                case (ClusterCostKey row, ClusterCostAmount amount) when row.Hour >= since: costs[row] = amount; break;
+                case (PodUsageKey row, PodUsageAmount pod) when row.Hour >= since: usage[row] = pod; break;
+                case (DateTime row, AllocatedHour hour) when row >= since:
+                    published[row] = hour.ServiceBuckets.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+                    break;
             }
         }
 
@@ -115,96 +100,23 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
             published);
     }
 
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    protected override async Task WriteAsync(KeyValuePair<ClusterRowKey<object>, object>[] batch, CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            await WriteOnceAsync(cancellationToken);
-            lock (_gate)
-            {
-                if (_pending.Count == 0) return;
-            }
-        }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var backoff = TimeSpan.Zero;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(backoff > TimeSpan.Zero ? backoff : PostgresBucketStore.FlushInterval, stoppingToken);
-                await WriteOnceAsync(stoppingToken);
-                backoff = TimeSpan.Zero;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                backoff = backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-                logger.LogError(ex, "Writing {Pending} allocation rows to PostgreSQL failed; retrying in {Backoff}", PendingCount, backoff);
-            }
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        try
-        {
-            await FlushAsync(cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            logger.LogError(ex, "Final flush at shutdown failed; {Pending} allocation rows were not written", PendingCount);
-        }
-    }
-
-    private async Task WriteOnceAsync(CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            lock (_gate)
-            {
-                if (_pending.Count == 0) return;
-                (_inFlight, _pending) = (_pending, new Pending());
-            }
-
-            try
-            {
-                await WriteAsync(_inFlight, cancellationToken);
-            }
-            catch
-            {
-                lock (_gate) _pending.TakeOlder(_inFlight);
-                throw;
-            }
-            finally
-            {
-                lock (_gate) _inFlight = new Pending();
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private async Task WriteAsync(Pending pending, CancellationToken cancellationToken)
-    {
-        foreach (var chunk in pending.Costs.Chunk(ChunkRows)) await ExecuteAsync([AllocationRows.UpsertCosts(chunk)], cancellationToken);
-        foreach (var chunk in pending.Usage.Chunk(ChunkRows)) await ExecuteAsync([AllocationRows.UpsertUsage(chunk)], cancellationToken);
+        var costs = batch.Where(e => e.Key.Row is ClusterCostKey)
+            .Select(e => KeyValuePair.Create(new ClusterRowKey<ClusterCostKey>(e.Key.Tenant, e.Key.Cluster, (ClusterCostKey)e.Key.Row), (ClusterCostAmount)e.Value)).ToList();
+        var usage = batch.Where(e => e.Key.Row is PodUsageKey)
+            .Select(e => KeyValuePair.Create(new ClusterRowKey<PodUsageKey>(e.Key.Tenant, e.Key.Cluster, (PodUsageKey)e.Key.Row), (PodUsageAmount)e.Value)).ToList();
+        if (costs.Count > 0) await RunInTransactionAsync([AllocationRows.UpsertCosts(costs)], cancellationToken);
+        if (usage.Count > 0) await RunInTransactionAsync([AllocationRows.UpsertUsage(usage)], cancellationToken);
 
         // Whole cluster hours per transaction, as many as fit in a chunk, so no reader sees half an hour.
         var hours = new List<ClusterRowKey<DateTime>>();
         var pods = new List<(ClusterRowKey<DateTime>, PodCostRow)>();
         var services = new List<(ClusterRowKey<DateTime>, SharedAllocationRow)>();
-        foreach (var (key, hour) in pending.Hours)
+        foreach (var (entry, value) in batch)
         {
+            if (value is not AllocatedHour hour) continue;
+            var key = new ClusterRowKey<DateTime>(entry.Tenant, entry.Cluster, hour.Hour);
             hours.Add(key);
             pods.AddRange(hour.Pods.Select(p => (key, p)));
             services.AddRange(hour.Services.Select(s => (key, s)));
@@ -218,14 +130,14 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
             List<NpgsqlBatchCommand> commands = [.. AllocationRows.DeleteHours(hours)];
             if (pods.Count > 0) commands.Add(AllocationRows.InsertPods(pods));
             if (services.Count > 0) commands.Add(AllocationRows.InsertServices(services));
-            await ExecuteAsync(commands, cancellationToken);
+            await RunInTransactionAsync(commands, cancellationToken);
             hours.Clear();
             pods.Clear();
             services.Clear();
         }
     }
 
-    private async Task ExecuteAsync(IReadOnlyList<NpgsqlBatchCommand> commands, CancellationToken cancellationToken)
+    private async Task RunInTransactionAsync(IReadOnlyList<NpgsqlBatchCommand> commands, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -246,22 +158,4 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
     }
 
     private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
-
-    /// <summary>What is waiting to be written, coalesced: the newest value per key.</summary>
-    private sealed class Pending
-    {
-        public Dictionary<ClusterRowKey<ClusterCostKey>, ClusterCostAmount> Costs { get; } = new();
-        public Dictionary<ClusterRowKey<PodUsageKey>, PodUsageAmount> Usage { get; } = new();
-        public Dictionary<ClusterRowKey<DateTime>, AllocatedHour> Hours { get; } = new();
-
-        public int Count => Costs.Count + Usage.Count + Hours.Count;
-
-        /// <summary>Puts a failed batch back under anything enqueued meanwhile: newer values win.</summary>
-        public void TakeOlder(Pending older)
-        {
-            foreach (var (key, value) in older.Costs) Costs.TryAdd(key, value);
-            foreach (var (key, value) in older.Usage) Usage.TryAdd(key, value);
-            foreach (var (key, value) in older.Hours) Hours.TryAdd(key, value);
-        }
-    }
 }
