@@ -2,6 +2,10 @@
 # Throwaway PostgreSQL for ./run.sh and ./test.sh, built from the installed server binaries.
 # Source this file, then: pg_throwaway_start NAME  -> exports PG_URL (Npgsql connection string)
 #                         pg_throwaway_stop        -> stops what pg_throwaway_start started
+# The server keeps PostgreSQL's stock limits (max_connections = 100), so every run proves that
+# CloudSentinel fits them. PG_DURABLE=1 keeps fsync and synchronous_commit on, as users run it
+# (./run.sh and the benchmarks); tests turn them off for speed, since a kill -9 of a process (which
+# the fault tests do) loses nothing from the OS page cache either way.
 set -euo pipefail
 
 PG_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -60,8 +64,10 @@ pg_throwaway_start() {
   echo "==> starting throwaway PostgreSQL ($name) in $PG_DATA_DIR on 127.0.0.1:$PG_PORT"
   "${run_as[@]}" "$initdb_bin" -D "$PG_DATA_DIR" -U postgres --auth=trust -E UTF8 --no-locale >"$PG_DATA_DIR.initdb.log" 2>&1 \
     || { cat "$PG_DATA_DIR.initdb.log" >&2; return 1; }
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${PG_DURABLE:-0}" = 1 ] && durability=""
   "${run_as[@]}" "$pg_ctl_bin" -D "$PG_DATA_DIR" -w -t 60 -l "$PG_DATA_DIR/server.log" \
-    -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DATA_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=256MB" start >/dev/null \
+    -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DATA_DIR $durability -c shared_buffers=256MB" start >/dev/null \
     || { cat "$PG_DATA_DIR/server.log" >&2; return 1; }
   PG_CTL_BIN="$pg_ctl_bin"
   PG_RUN_AS=("${run_as[@]}")

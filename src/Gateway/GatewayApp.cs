@@ -4,6 +4,7 @@ using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Gateway.Sources;
 using CloudSentinel.Gateway.Synthetic;
 using CloudSentinel.Ingestion;
+using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Runtime;
@@ -11,7 +12,10 @@ using Prometheus;
 
 namespace CloudSentinel.Gateway;
 
-/// <summary>Builds the gateway: Orleans client, ingest API, Prometheus endpoint, health checks, demo feed.</summary>
+/// <summary>
+/// Builds the gateway: Orleans client (PostgreSQL membership, or a static silo list in the in-memory
+/// mode), the ingest API on the durable ingest journal, Prometheus endpoint, health checks, demo feed.
+/// </summary>
 public static class GatewayApp
 {
     public const string MetricsPath = "/api/cloudsentinel/prometheus";
@@ -22,15 +26,10 @@ public static class GatewayApp
         configure?.Invoke(builder);
         var config = builder.Configuration;
 
-        var limits = config.GetSection(IngestLimits.Section).Get<IngestLimits>() ?? new IngestLimits();
-        limits.Validate();
         var synthetic = config.GetSection(SyntheticOptions.Section).Get<SyntheticOptions>() ?? new SyntheticOptions();
         synthetic.Validate();
-        var routing = (config.GetSection(ClusterRoutingOptions.Section).Get<ClusterRoutingOptions>() ?? new ClusterRoutingOptions()).Validate();
         var orleans = config.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-        var gateways = orleans.ResolveGateways();
 
-        builder.Services.AddSingleton(Options.Create(limits));
         builder.Services.AddSingleton(Options.Create(synthetic));
         var focus = config.GetSection(FocusIngestOptions.Section).Get<FocusIngestOptions>() ?? new FocusIngestOptions();
         focus.Validate();
@@ -39,35 +38,52 @@ public static class GatewayApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
         builder.Services.AddSingleton<IngestMetrics>();
+        builder.Services.AddSingleton<IIngestCounter>(sp => sp.GetRequiredService<IngestMetrics>());
         builder.Services.AddSingleton<GaugeExporter>();
-        builder.Services.AddSingleton<CostIngestor>();
-        builder.Services.AddSingleton(new ClusterCostRouter(routing));
-        builder.Services.AddSingleton<ClusterInputPublisher>();
-        builder.Services.AddSingleton<UsageIngestor>();
         builder.Services.AddSingleton<SharedCostGauge>();
         builder.Services.AddSingleton<SnapshotPoller>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SnapshotPoller>());
         if (synthetic.Enabled) builder.Services.AddHostedService<SyntheticFeed>();
 
         var connectionString = config.GetConnectionString("Postgres");
+        NpgsqlDataSource? dataSource = null;
+        PostgresPool? pool = null;
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            builder.Services.AddSingleton(new NpgsqlDataSourceBuilder(connectionString).Build());
+            pool = PostgresPool.Bind(config, defaultMaxPoolSize: 6, defaultOrleansPoolSize: 2);
+            dataSource = pool.BuildDataSource(connectionString);
+            builder.Services.AddSingleton(dataSource);
+            builder.Services.AddSingleton<IngestLogGauges>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestLogGauges>());
         }
 
+        builder.Services.AddIngest(config, dataSource);
         builder.Services.AddSingleton<IClientConnectionRetryFilter, RetryUntilStopped>();
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(gateways);
+            if (pool is null)
+            {
+                client.UseStaticClustering(orleans.ResolveGateways());
+            }
+            else
+            {
+                // Silos publish their gateway endpoints in PostgreSQL membership: any number of silos, found by themselves.
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = pool.ForOrleans(connectionString!);
+                });
+            }
+
             client.Configure<Orleans.Configuration.ClusterOptions>(o =>
             {
                 o.ClusterId = orleans.ClusterId;
                 o.ServiceId = orleans.ServiceId;
             });
-            client.AddMemoryStreams(Grains.Abstractions.StreamNames.Provider);
         });
 
         var app = builder.Build();
+        app.UseIngestUnavailable();
         app.MapIngest();
         app.MapFocusIngest();
         app.MapSources();

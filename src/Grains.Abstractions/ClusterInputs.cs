@@ -69,8 +69,8 @@ public readonly record struct PodUsageUpdate(
     [property: Id(1)] PodUsageAmount Usage);
 
 /// <summary>
-/// All cluster cost buckets and pod usage of one request for one (tenant, cluster): one message on
-/// the <see cref="StreamNames.ClusterInputs"/> stream, keyed "tenant/cluster".
+/// All cluster cost buckets and pod usage of one request for one (tenant, cluster): one ingest log
+/// message for the cluster grain "tenant/cluster".
 /// </summary>
 [GenerateSerializer, Immutable, Alias("cluster-input-batch")]
 public sealed record ClusterInputBatch(

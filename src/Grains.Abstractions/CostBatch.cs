@@ -31,7 +31,7 @@ public readonly record struct BucketUpdate(
     [property: Id(0)] BucketKey Key,
     [property: Id(1)] BucketAmount Amount);
 
-/// <summary>All bucket updates of one ingest request for one (tenant, service): one stream message.</summary>
+/// <summary>All bucket updates of one ingest request for one (tenant, service): one ingest log message.</summary>
 [GenerateSerializer, Immutable, Alias("cost-batch")]
 public sealed record CostBatch(
     [property: Id(0)] string Tenant,

@@ -1,11 +1,14 @@
 namespace CloudSentinel.Grains.Abstractions;
 
-/// <summary>
-/// One grain per (tenant, cluster), key "tenant/cluster". Cost buckets and pod usage arrive through
-/// the <see cref="StreamNames.ClusterInputs"/> stream; this interface explains the split.
-/// </summary>
+/// <summary>One grain per (tenant, cluster), key "tenant/cluster".</summary>
 public interface IClusterAllocationGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// Applies ingest message <paramref name="sequence"/>: stores the inputs, allocates every hour the
+    /// message touches and sends services their shares, and returns once all of that is committed.
+    /// </summary>
+    Task Apply(ClusterInputBatch batch, long sequence);
+
     /// <summary>The inputs and the split of every hour in [<paramref name="from"/>, <paramref name="to"/>) the grain holds.</summary>
     Task<ClusterAllocationView> GetAllocation(DateTime from, DateTime to);
 }

@@ -1,11 +1,14 @@
 namespace CloudSentinel.Grains.Abstractions;
 
-/// <summary>
-/// One grain per (tenant, service), key "tenant/service". Cost data arrives through the
-/// <see cref="StreamNames.ServiceCosts"/> stream; this interface is for reading its state.
-/// </summary>
+/// <summary>One grain per (tenant, service), key "tenant/service".</summary>
 public interface IServiceCostGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// Applies ingest message <paramref name="sequence"/> (0 without the ingest log) and returns once
+    /// its buckets are committed. Buckets last written by a newer message are left alone.
+    /// </summary>
+    Task Apply(CostBatch batch, long sequence);
+
     Task<ServiceCostView> GetView();
 
     /// <summary>The monthly budget the tenant's budget grain holds for this service (null: none).</summary>

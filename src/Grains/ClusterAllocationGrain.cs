@@ -3,40 +3,39 @@ using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
-using Orleans.Streams;
-using Orleans.Streams.Core;
+using CloudSentinel.Ingestion.Journal;
 
 namespace CloudSentinel.Grains;
 
 using ServiceBucketMap = Dictionary<string, Dictionary<BucketKey, BucketAmount>>;
 
 /// <summary>
-/// The shared cost of one (tenant, cluster). Holds the cluster's hourly cost buckets and pod usage,
-/// and when an hour changes (debounced, so a burst recomputes once) allocates it again with
-/// <see cref="ClusterAllocator"/>: the result replaces the hour in PostgreSQL, flows to the service
-/// grains as absolute <c>shared:{cluster}</c> buckets, and feeds the shared cost gauge.
+/// The shared cost of one (tenant, cluster). Holds the cluster's hourly cost buckets and pod usage;
+/// each ingest message allocates every hour it touches again with <see cref="ClusterAllocator"/>:
+/// the result replaces the hour in PostgreSQL, goes to the service grains through the ingest journal
+/// as absolute <c>shared:{cluster}</c> buckets, and feeds the shared cost gauge. The message is
+/// acknowledged only once inputs, results and the services' shares are all committed. Hours are
+/// recomputed whether or not the message changed them, so a redelivered message repairs whatever a
+/// crash cut short.
 /// </summary>
-[ImplicitStreamSubscription(StreamNames.ClusterInputs)]
 public sealed class ClusterAllocationGrain(
     IAllocationStore store,
+    IIngestJournal journal,
     TimeProvider clock,
     IOptions<AllocationOptions> options,
     ILogger<ClusterAllocationGrain> logger)
-    : Grain, IClusterAllocationGrain, IStreamSubscriptionObserver, IAsyncObserver<ClusterInputBatch>
+    : Grain, IClusterAllocationGrain
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan SnapshotRefresh = TimeSpan.FromSeconds(60);
 
     private readonly ClusterHours _inputs = new();
-    private readonly SortedSet<DateTime> _dirty = [];
     private Dictionary<DateTime, ServiceBucketMap> _published = new();
     private string _tenant = "";
     private string _cluster = "";
-    private DateTime _firstChange;
-    private DateTime _lastChange;
     private DateTime _lastPruned = DateTime.MinValue;
     private ClusterSnapshot? _snapshot;
+    private readonly HashSet<DateTime> _recomputed = [];
     private DateTime _snapshotSent = DateTime.MinValue;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -54,36 +53,29 @@ public sealed class ClusterAllocationGrain(
         this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions { DueTime = Tick, Period = Tick, Interleave = false });
     }
 
-    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
-        handleFactory.Create<ClusterInputBatch>().ResumeAsync(this);
-
-    public Task OnNextAsync(ClusterInputBatch batch, StreamSequenceToken? token = null)
+    public async Task Apply(ClusterInputBatch batch, long sequence)
     {
-        var applied = _inputs.Apply(batch.Costs, batch.Usage);
-        if (applied.Hours.Count == 0) return Task.CompletedTask;
-
-        store.EnqueueInputs(_tenant, _cluster, applied.Costs, applied.Usage);
-        var wasClean = _dirty.Count == 0;
-        var cutoff = Cutoff;
-        foreach (var hour in applied.Hours)
+        try
         {
-            // Older hours are kept in PostgreSQL but no longer in memory, so they cannot be allocated whole.
-            if (hour >= cutoff) _dirty.Add(hour);
-            else logger.LogWarning("Cluster {Tenant}/{Cluster}: input for {Hour:O} is older than the retention and is stored but not allocated", _tenant, _cluster, hour);
+            var applied = _inputs.Apply(batch.Costs, batch.Usage);
+            store.EnqueueInputs(_tenant, _cluster, applied.Costs, applied.Usage);
+            var cutoff = Cutoff;
+            var hours = batch.Costs.Select(c => Utc(c.Key.Hour)).Concat(batch.Usage.Select(u => Utc(u.Key.Hour))).ToHashSet();
+            foreach (var hour in hours.Where(h => h < cutoff))
+            {
+                // Older hours are kept in PostgreSQL but no longer in memory, so they cannot be allocated whole.
+                logger.LogWarning("Cluster {Tenant}/{Cluster}: input for {Hour:O} is older than the retention and is stored but not allocated", _tenant, _cluster, hour);
+            }
+
+            await RecomputeAsync(hours.Where(h => h >= cutoff).Order());
+            await store.CommitAsync(_tenant, _cluster);
         }
-
-        var now = Now;
-        if (wasClean) _firstChange = now;
-        _lastChange = now;
-        return Task.CompletedTask;
-    }
-
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    public Task OnErrorAsync(Exception ex)
-    {
-        logger.LogWarning(ex, "Cluster input stream error for {Tenant}/{Cluster}", _tenant, _cluster);
-        return Task.CompletedTask;
+        catch
+        {
+            // Memory must not run ahead of what was committed: the next activation reloads it.
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     public Task<ClusterAllocationView> GetAllocation(DateTime from, DateTime to)
@@ -110,18 +102,15 @@ public sealed class ClusterAllocationGrain(
             _lastPruned = now;
         }
 
-        var settled = now - _lastChange >= options.Value.Debounce || now - _firstChange >= options.Value.MaxDelay;
-        var recomputed = _dirty.Count > 0 && settled ? await RecomputeAsync() : [];
-        await PublishSnapshotAsync(recomputed, now);
+        await PublishSnapshotAsync(now);
     }
 
-    /// <summary>Allocates the changed hours again and sends services the difference. Returns the hours done.</summary>
-    private async Task<HashSet<DateTime>> RecomputeAsync()
+    /// <summary>Allocates the hours again and sends services what differs from what they hold.</summary>
+    private async Task RecomputeAsync(IEnumerable<DateTime> hours)
     {
         var policy = options.Value.PolicyFor(_tenant);
         var updates = new Dictionary<string, List<BucketUpdate>>(StringComparer.Ordinal);
-        var done = new HashSet<DateTime>(_dirty);
-        foreach (var hour in _dirty)
+        foreach (var hour in hours)
         {
             if (!_inputs.Hours.TryGetValue(hour, out var inputs) || Allocate(inputs, policy) is not { } allocation) continue;
             var after = SharedCostBuckets.From(_cluster, hour, inputs.Provider, allocation);
@@ -133,22 +122,19 @@ public sealed class ClusterAllocationGrain(
             }
 
             _published[hour] = after;
+            _recomputed.Add(hour);
             store.EnqueueAllocation(_tenant, _cluster, new AllocatedHour(hour, AllocationViews.Rows(allocation), AllocationViews.Pods(allocation), after));
         }
 
-        _dirty.Clear();
-        var provider = this.GetStreamProvider(StreamNames.Provider);
-        await Task.WhenAll(updates.Select(u => provider
-            .GetStream<CostBatch>(StreamId.Create(StreamNames.ServiceCosts, ServiceKey.Format(_tenant, u.Key)))
-            .OnNextAsync(new CostBatch(_tenant, u.Key, [.. u.Value]))));
-        return done;
+        if (updates.Count > 0) await journal.AppendAsync([.. updates.Select(u => new CostBatch(_tenant, u.Key, [.. u.Value]))], [], CancellationToken.None);
     }
 
     /// <summary>Publishes the gauge snapshot when its hour was recomputed, when the clock moved the latest hour, or as a periodic refresh.</summary>
-    private async Task PublishSnapshotAsync(HashSet<DateTime> recomputed, DateTime now)
+    private async Task PublishSnapshotAsync(DateTime now)
     {
         var latest = _inputs.LatestBefore(HourStart(now));
-        var changed = _snapshot is null || _snapshot.LatestHour != latest || (latest is { } hour && recomputed.Contains(hour));
+        var changed = _snapshot is null || _snapshot.LatestHour != latest || (latest is { } hour && _recomputed.Contains(hour));
+        _recomputed.Clear();
         if (!changed && now - _snapshotSent < SnapshotRefresh) return;
 
         if (changed)
@@ -181,6 +167,8 @@ public sealed class ClusterAllocationGrain(
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     private DateTime Cutoff => HourStart(Now).AddTicks(-options.Value.Retention.Ticks);
+
+    private static DateTime Utc(DateTime hour) => DateTime.SpecifyKind(hour, DateTimeKind.Utc);
 
     private static DateTime HourStart(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
 }

@@ -4,20 +4,17 @@ using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Persistence;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
-using Orleans.Streams.Core;
 
 namespace CloudSentinel.Grains;
 
 /// <summary>
 /// The hourly buckets, windows, anomaly verdicts, budget and forecast of one (tenant, service).
-/// Receives <see cref="CostBatch"/>es from its implicit stream, hands changed buckets to the store
-/// at once, judges every ended hour whose data changed (recent hours on arrival, older ones in the
+/// Receives <see cref="CostBatch"/>es from the ingest log, answers only once their buckets are
+/// committed (so the log can let go of the message), judges every ended hour whose data changed (recent hours on arrival, older ones in the
 /// background under a silo-wide <see cref="JudgementBudget"/>), and pushes its gauge snapshot to a
 /// metrics shard at most once per <see cref="ServiceCostOptions.SnapshotInterval"/> (at once when
 /// an anomaly verdict changes).
 /// </summary>
-[ImplicitStreamSubscription(StreamNames.ServiceCosts)]
 public sealed class ServiceCostGrain(
     IBucketStore store,
     IInsightStore insights,
@@ -26,7 +23,7 @@ public sealed class ServiceCostGrain(
     IOptions<AnomalyOptions> anomalyOptions,
     JudgementBudget judgementBudget,
     ILogger<ServiceCostGrain> logger)
-    : Grain, IServiceCostGrain, IStreamSubscriptionObserver, IAsyncObserver<CostBatch>
+    : Grain, IServiceCostGrain
 {
     private static readonly TimeSpan ForecastWriteInterval = TimeSpan.FromMinutes(1);
 
@@ -53,7 +50,7 @@ public sealed class ServiceCostGrain(
         (_tenant, _service) = ServiceKey.Parse(this.GetPrimaryKeyString());
         var since = Now.AddTicks(-options.Value.Retention.Ticks);
         var restored = await store.LoadAsync(_tenant, _service, since, cancellationToken);
-        foreach (var update in restored) _buckets.Set(update.Key, update.Amount);
+        foreach (var bucket in restored) _buckets.Set(bucket.Key, bucket.Amount, bucket.Sequence);
         _anomalies.Restore(await insights.LoadAnomalyHoursAsync(_tenant, _service, since, cancellationToken));
         _budget = await GrainFactory.GetGrain<ITenantBudgetGrain>(_tenant).Get(_service);
         _judgedThrough = CurrentHour;
@@ -68,35 +65,26 @@ public sealed class ServiceCostGrain(
         });
     }
 
-    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
-        handleFactory.Create<CostBatch>().ResumeAsync(this);
-
-    public async Task OnNextAsync(CostBatch batch, StreamSequenceToken? token = null)
+    public async Task Apply(CostBatch batch, long sequence)
     {
+        var (current, changed) = _buckets.Apply(batch.Updates, sequence);
         try
         {
-            var changed = _buckets.Apply(batch.Updates);
-            if (changed.Count == 0) return;
-            store.Enqueue(_tenant, _service, changed);
-            _dirty = true;
-            var recent = CurrentHour - options.Value.ImmediateJudgement;
-            var hours = changed.Select(u => DateTime.SpecifyKind(u.Key.Hour, DateTimeKind.Utc)).Distinct().ToList();
-            _awaitingJudgement.UnionWith(hours.Where(h => h < recent));
-            if (JudgeHours(hours.Where(h => h >= recent))) await PublishSnapshotAsync();
+            await store.WriteAsync(_tenant, _service, current, sequence);
         }
-        catch (Exception ex)
+        catch
         {
-            // A batch that cannot be applied must not stop the stream for the batches behind it.
-            logger.LogError(ex, "Dropped a cost batch of {Count} updates for {Tenant}/{Service}", batch.Updates.Length, _tenant, _service);
+            // Memory must not keep what the database refused: the next activation reloads what was committed.
+            DeactivateOnIdle();
+            throw;
         }
-    }
 
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    public Task OnErrorAsync(Exception ex)
-    {
-        logger.LogWarning(ex, "Cost stream error for {Tenant}/{Service}", _tenant, _service);
-        return Task.CompletedTask;
+        if (changed.Count == 0) return;
+        _dirty = true;
+        var recent = CurrentHour - options.Value.ImmediateJudgement;
+        var hours = changed.Select(u => DateTime.SpecifyKind(u.Key.Hour, DateTimeKind.Utc)).Distinct().ToList();
+        _awaitingJudgement.UnionWith(hours.Where(h => h < recent));
+        if (JudgeHours(hours.Where(h => h >= recent))) await PublishSnapshotAsync();
     }
 
     public Task<ServiceCostView> GetView()

@@ -77,6 +77,32 @@ public sealed class CostRecordFields : RecordFields
     public decimal? StorageGb { get; set; }
     public string? Direction { get; set; }
     public Dictionary<string, string>? Tags { get; set; }
+
+    /// <summary>The fields of a record read from a file or an API, so that it meets the same rules as one sent over HTTP.</summary>
+    public static CostRecordFields From(CostRecord r, long index) => new()
+    {
+        Index = index,
+        Tenant = r.Tenant,
+        ServiceName = r.ServiceName,
+        Provider = r.Provider,
+        CostType = r.CostType,
+        PeriodStart = r.PeriodStart,
+        PeriodEnd = r.PeriodEnd,
+        CostUsd = r.CostUsd,
+        AccountId = r.AccountId,
+        SubAccountId = r.SubAccountId,
+        ProviderService = r.ProviderService,
+        ServiceCategory = r.ServiceCategory,
+        Region = r.Region,
+        ResourceId = r.ResourceId,
+        Source = r.Source,
+        CpuCostUsd = r.CpuCostUsd,
+        MemoryCostUsd = r.MemoryCostUsd,
+        StorageType = r.StorageType,
+        StorageGb = r.StorageGb,
+        Direction = r.Direction,
+        Tags = r.Tags is null ? null : new Dictionary<string, string>(r.Tags),
+    };
 }
 
 /// <summary>What a body parse produced: the records read, their type errors, and a fatal error if reading stopped.</summary>

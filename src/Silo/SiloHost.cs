@@ -5,6 +5,8 @@ using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
 using CloudSentinel.Grains.Persistence;
+using CloudSentinel.Ingestion;
+using CloudSentinel.Ingestion.Journal;
 using CloudSentinel.Sources;
 using CloudSentinel.Storage;
 using Microsoft.Extensions.Configuration;
@@ -14,10 +16,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Orleans.Configuration;
 
 namespace CloudSentinel.Silo;
 
-/// <summary>Builds the silo host: Orleans, the cost stream, and PostgreSQL or in-memory bucket storage.</summary>
+/// <summary>
+/// Builds the silo host. With PostgreSQL: ADO.NET membership and reminders, the stores, and the
+/// ingest log pump, so any number of silos form one cluster. Without: one localhost silo on
+/// in-memory storage, for a first look.
+/// </summary>
 public static class SiloHost
 {
     public static async Task<IHost> BuildAsync(string[] args, Action<HostApplicationBuilder>? configure = null)
@@ -42,6 +49,8 @@ public static class SiloHost
         using var startupLogs = LoggerFactory.Create(l => l.AddConsole());
         var log = startupLogs.CreateLogger("CloudSentinel.Silo");
         var connectionString = config.GetConnectionString("Postgres");
+        NpgsqlDataSource? dataSource = null;
+        PostgresPool? pool = null;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             log.LogWarning("""
@@ -50,39 +59,82 @@ public static class SiloHost
                 are lost when the silo stops. Set ConnectionStrings__Postgres for durable storage.
                 ********************************************************************************
                 """);
-            builder.Services.AddSingleton<IBucketStore, InMemoryBucketStore>();
-            builder.Services.AddSingleton<IAllocationStore, InMemoryAllocationStore>();
-            builder.Services.AddSingleton<InMemoryInsightStore>();
-            builder.Services.AddSingleton<IInsightStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
-            builder.Services.AddSingleton<IBudgetStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
+            AddInMemoryStores(builder.Services);
         }
         else
         {
-            var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
+            pool = PostgresPool.Bind(config, defaultMaxPoolSize: 12, defaultOrleansPoolSize: 4);
+            dataSource = pool.BuildDataSource(connectionString);
             await SchemaMigrator.MigrateAsync(dataSource, log);
-            builder.Services.AddSingleton(dataSource);
-            builder.Services.AddSingleton<PostgresBucketStore>();
-            builder.Services.AddSingleton<IBucketStore>(sp => sp.GetRequiredService<PostgresBucketStore>());
-            // Registered before Orleans so that it stops after the grains and flushes what they left.
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresBucketStore>());
-            builder.Services.AddSingleton<PostgresAllocationStore>();
-            builder.Services.AddSingleton<IAllocationStore>(sp => sp.GetRequiredService<PostgresAllocationStore>());
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresAllocationStore>());
-            builder.Services.AddSingleton<PostgresInsightStore>();
-            builder.Services.AddSingleton<IInsightStore>(sp => sp.GetRequiredService<PostgresInsightStore>());
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresInsightStore>());
-            builder.Services.AddSingleton<IBudgetStore, PostgresBudgetStore>();
+            AddPostgresStores(builder.Services, dataSource);
         }
 
+        builder.Services.AddIngest(config, dataSource);
         builder.UseOrleans(silo =>
         {
-            var primary = siloOptions.PrimarySiloEndpoint is { } endpoint ? IPEndPoint.Parse(endpoint) : null;
-            silo.UseLocalhostClustering(siloOptions.SiloPort, siloOptions.GatewayPort, primary, siloOptions.ServiceId, siloOptions.ClusterId);
-            silo.AddMemoryGrainStorage("PubSubStore");
-            silo.AddMemoryStreams(StreamNames.Provider, b => b.ConfigurePartitioning(siloOptions.StreamQueues));
-            silo.AddCostSources(config, connectionString);
+            if (pool is null)
+            {
+                var primary = siloOptions.PrimarySiloEndpoint is { } endpoint ? IPEndPoint.Parse(endpoint) : null;
+                silo.UseLocalhostClustering(siloOptions.SiloPort, siloOptions.GatewayPort, primary, siloOptions.ServiceId, siloOptions.ClusterId);
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                // Membership, reminders and grain storage share the database; the queries come from our own migrations.
+                var orleansConnection = pool.ForOrleans(connectionString!);
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = siloOptions.ClusterId;
+                    o.ServiceId = siloOptions.ServiceId;
+                });
+                silo.ConfigureEndpoints(siloOptions.ResolveAdvertisedAddress(), siloOptions.SiloPort, siloOptions.GatewayPort, listenOnAnyHostAddress: siloOptions.ListenOnAnyAddress);
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = orleansConnection;
+                });
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = orleansConnection;
+                });
+            }
+
+            silo.AddCostSources(config, pool is null ? null : pool.ForOrleans(connectionString!));
         });
 
+        if (dataSource is not null)
+        {
+            // Registered after Orleans: it starts once the silo can take grain calls and stops before it.
+            builder.Services.AddSingleton(Options.Create((config.GetSection(IngestLogOptions.Section).Get<IngestLogOptions>() ?? new IngestLogOptions()).Validate()));
+            builder.Services.AddHostedService<IngestLogPump>();
+        }
+
         return builder.Build();
+    }
+
+    private static void AddInMemoryStores(IServiceCollection services)
+    {
+        services.AddSingleton<IBucketStore, InMemoryBucketStore>();
+        services.AddSingleton<IAllocationStore, InMemoryAllocationStore>();
+        services.AddSingleton<InMemoryInsightStore>();
+        services.AddSingleton<IInsightStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
+        services.AddSingleton<IBudgetStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
+    }
+
+    private static void AddPostgresStores(IServiceCollection services, NpgsqlDataSource dataSource)
+    {
+        services.AddSingleton(dataSource);
+        services.AddSingleton<PostgresBucketStore>();
+        services.AddSingleton<IBucketStore>(sp => sp.GetRequiredService<PostgresBucketStore>());
+        // Registered before Orleans so that they stop after the grains and flush what they left.
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresBucketStore>());
+        services.AddSingleton<PostgresAllocationStore>();
+        services.AddSingleton<IAllocationStore>(sp => sp.GetRequiredService<PostgresAllocationStore>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresAllocationStore>());
+        services.AddSingleton<PostgresInsightStore>();
+        services.AddSingleton<IInsightStore>(sp => sp.GetRequiredService<PostgresInsightStore>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresInsightStore>());
+        services.AddSingleton<IBudgetStore, PostgresBudgetStore>();
     }
 }

@@ -7,13 +7,15 @@ namespace CloudSentinel.Sources;
 
 /// <summary>
 /// Polls one configured API source on a reminder. Every poll re-reads the whole rolling window and
-/// publishes its sums as absolute buckets, so a re-read changes nothing and a restatement replaces
+/// ingests its sums through the same validation, cluster routing and durable journal as every other
+/// source, as absolute buckets, so a re-read changes nothing and a restatement replaces
 /// the old value. An auth failure stops this source only; other failures are retried at the next poll.
 /// </summary>
 public sealed class CostSourcePollerGrain(
     [PersistentState("poller", SourceStorage.Name)] IPersistentState<SourcePollerState> state,
     SourcesOptions options,
     SourceConnectorFactory connectors,
+    CostIngestor ingestor,
     TimeProvider clock,
     ILogger<CostSourcePollerGrain> logger) : Grain, ICostSourcePollerGrain, IRemindable
 {
@@ -77,7 +79,8 @@ public sealed class CostSourcePollerGrain(
         {
             _source ??= await connectors.CreateAsync(Definition, CancellationToken.None);
             var result = await _source.PollAsync(window);
-            var published = await CostPublisher.PublishAsync(this.GetStreamProvider(StreamNames.Provider), result.Records, CancellationToken.None);
+            var ingest = await ingestor.IngestEachAsync(result.Records, "api", CancellationToken.None);
+            var published = ingest.Outcome;
 
             s.ApiCallsTotal += _source.ApiCallsTotal - callsBefore;
             s.LastSuccess = clock.GetUtcNow().UtcDateTime;
@@ -86,6 +89,12 @@ public sealed class CostSourcePollerGrain(
             if (rolling && (s.Checkpoint is null || result.Window.To > s.Checkpoint)) s.Checkpoint = result.Window.To;
             await state.WriteStateAsync();
 
+            if (ingest.Refused.Count > 0)
+            {
+                logger.LogWarning("Source {Source}: the ingest rules refused {Count} summed records of {Window}; first: {Error}",
+                    this.GetPrimaryKeyString(), ingest.Refused.Count, result.Window, ingest.Refused[0].Error);
+            }
+
             if (result.Rejected.Count > 0)
             {
                 logger.LogWarning("Source {Source} left out {Count} rows of {Window}; first: {Error}", this.GetPrimaryKeyString(), result.Rejected.Count, result.Window, result.Rejected[0]);
@@ -93,8 +102,8 @@ public sealed class CostSourcePollerGrain(
 
             logger.LogInformation("Source {Source} read {Window}: {Records} records, {Buckets} buckets, {Calls} API calls",
                 this.GetPrimaryKeyString(), result.Window, published.Records, published.Buckets, result.ApiCalls);
-            return new SourcePollReport(result.Window.From, result.Window.To, true, published.Records, result.Rejected.Count,
-                result.Records.Sum(r => r.CostUsd), result.ApiCalls, null, false);
+            return new SourcePollReport(result.Window.From, result.Window.To, true, published.Records, result.Rejected.Count + ingest.Refused.Count,
+                ingest.Accepted.Sum(r => r.CostUsd), result.ApiCalls, null, false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

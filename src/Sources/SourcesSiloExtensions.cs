@@ -16,9 +16,8 @@ public static class SourcesSiloExtensions
 {
     /// <summary>
     /// Adds the API source pollers: the configured list, their grain storage (ADO.NET on PostgreSQL,
-    /// else memory), in-memory reminders, and a startup task that starts every configured poller.
-    /// Reminders need no table: the configuration is the list of sources, and every silo start
-    /// registers their reminders again.
+    /// else memory), and a startup task that starts every configured poller. The host chooses the
+    /// reminder service (ADO.NET on PostgreSQL, so a poller's reminder survives its silo).
     /// </summary>
     public static ISiloBuilder AddCostSources(this ISiloBuilder silo, IConfiguration configuration, string? postgresConnectionString)
     {
@@ -26,7 +25,6 @@ public static class SourcesSiloExtensions
         silo.Services.AddSingleton(options);
         silo.Services.TryAddSingleton<ISourceCredentials, StandardSourceCredentials>();
         silo.Services.AddSingleton<SourceConnectorFactory>();
-        silo.UseInMemoryReminderService();
         if (string.IsNullOrWhiteSpace(postgresConnectionString))
         {
             silo.AddMemoryGrainStorage(SourceStorage.Name);

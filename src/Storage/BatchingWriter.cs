@@ -1,15 +1,21 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace CloudSentinel.Storage;
 
 /// <summary>
-/// The write-behind loop that every PostgreSQL writer here shares: callers enqueue without waiting;
-/// entries are coalesced per key (the newest value wins) and written in batches every
-/// <see cref="FlushInterval"/>, or sooner when a batch fills. A failed write puts its entries back
-/// under anything enqueued meanwhile and retries with backoff, so nothing is dropped while the
-/// process lives; stopping the host flushes what is left. Pending entries live in stripes chosen by
-/// <see cref="StripeOf"/> so that many grains enqueueing at once rarely wait on the same lock.
+/// The write loop that every PostgreSQL writer here shares. Entries are coalesced per key (the
+/// newest value wins) and written in batches every <see cref="FlushInterval"/>, or sooner when a
+/// batch fills or a caller waits: <see cref="EnqueueAndWaitAsync"/> completes once a committed write
+/// holds the entries (or newer values for their keys), which is how an ingest message is
+/// acknowledged only after its effect is durable; many waiting grains share one commit.
+/// A failed write puts its entries back under anything enqueued meanwhile and retries with backoff.
+/// A write that the database refuses for its data (SQLSTATE class 22 or 23, e.g. a NUL byte in
+/// text) is split by <see cref="GroupOf"/> and retried group by group: the refused group is dropped
+/// and its waiters fail with the reason, every other group is written, so one poison row never
+/// blocks other keys or tenants. Pending entries live in stripes chosen by <see cref="StripeOf"/>
+/// so that many grains enqueueing at once rarely wait on the same lock.
 /// </summary>
 public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundService
     where TKey : notnull
@@ -23,6 +29,10 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
     private readonly SemaphoreSlim _signal = new(0);
     private int _pendingCount;
     private volatile Dictionary<TKey, TValue>[] _inFlight = [];
+    private readonly object _waitersGate = new();
+    private List<Waiter> _waiters = [];
+
+    private sealed record Waiter(string Group, TaskCompletionSource Done);
 
     private sealed class Stripe
     {
@@ -33,10 +43,16 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
     /// <summary>Which stripe a key lives in: keys that replace each other must share one (e.g. hash of tenant and service).</summary>
     protected abstract int StripeOf(TKey key);
 
+    /// <summary>The unit of poison isolation: entries of one group are written or refused together (e.g. "tenant/service").</summary>
+    protected abstract string GroupOf(TKey key);
+
     /// <summary>Pending entries that wake the writer before the interval ends.</summary>
     protected virtual int BatchSize => 20_000;
 
     public long Written { get; private set; }
+
+    /// <summary>Entries dropped because the database refused their group's data.</summary>
+    public long Refused { get; private set; }
 
     public int PendingCount => Volatile.Read(ref _pendingCount) + _inFlight.Sum(d => d.Count);
 
@@ -67,6 +83,20 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
         }
 
         if (Interlocked.Add(ref _pendingCount, added) >= BatchSize && _signal.CurrentCount == 0) _signal.Release();
+    }
+
+    /// <summary>
+    /// Enqueues entries of one group and completes when they are committed; faults with
+    /// <see cref="RefusedWriteException"/> when the database refuses the group's data.
+    /// </summary>
+    protected Task EnqueueAndWaitAsync(IReadOnlyCollection<KeyValuePair<TKey, TValue>> entries, string group)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (entries.Count > 0) Enqueue(entries);
+        // Registered after the entries: a write that takes this waiter has already taken them (or a newer value).
+        lock (_waitersGate) _waiters.Add(new Waiter(group, done));
+        if (_signal.CurrentCount == 0) _signal.Release();
+        return done.Task;
     }
 
     /// <summary>Entries not yet written that match <paramref name="filter"/>, oldest first so newer ones win when applied in order.</summary>
@@ -138,6 +168,13 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            List<Waiter> waiters;
+            lock (_waitersGate)
+            {
+                waiters = _waiters;
+                _waiters = [];
+            }
+
             var taken = new List<Dictionary<TKey, TValue>>(Stripes);
             foreach (var stripe in _stripes)
             {
@@ -152,16 +189,16 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
                 }
             }
 
-            if (taken.Count == 0) return;
             try
             {
-                foreach (var chunk in taken.SelectMany(d => d).Chunk(BatchSize)) await WriteAsync(chunk, cancellationToken);
-                Written += taken.Sum(d => d.Count);
+                if (taken.Count > 0) await WriteTakenAsync(taken.SelectMany(d => d).ToList(), waiters, cancellationToken);
+                foreach (var waiter in waiters) waiter.Done.TrySetResult();
             }
             catch
             {
-                // Put the batch back under anything enqueued meanwhile: newer values win.
+                // Put the batch back under anything enqueued meanwhile: newer values win. Waiters wait for the retry.
                 Enqueue(taken.SelectMany(d => d).Where(e => !IsPending(e.Key)).ToList());
+                lock (_waitersGate) _waiters.InsertRange(0, waiters);
                 throw;
             }
             finally
@@ -175,9 +212,55 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
         }
     }
 
+    /// <summary>Writes the batch; if the database refuses its data, isolates the refused groups and writes the rest.</summary>
+    private async Task WriteTakenAsync(List<KeyValuePair<TKey, TValue>> entries, List<Waiter> waiters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var chunk in entries.Chunk(BatchSize)) await WriteAsync(chunk, cancellationToken);
+            Written += entries.Count;
+            return;
+        }
+        catch (PostgresException ex) when (IsDataError(ex))
+        {
+            logger.LogWarning("{Writer}: PostgreSQL refused a batch of {Count} entries ({SqlState}: {Message}); writing it group by group to isolate the bad rows",
+                GetType().Name, entries.Count, ex.SqlState, ex.MessageText);
+        }
+
+        foreach (var group in entries.GroupBy(e => GroupOf(e.Key), StringComparer.Ordinal))
+        {
+            var rows = group.ToArray();
+            try
+            {
+                foreach (var chunk in rows.Chunk(BatchSize)) await WriteAsync(chunk, cancellationToken);
+                Written += rows.Length;
+            }
+            catch (PostgresException ex) when (IsDataError(ex))
+            {
+                Refused += rows.Length;
+                var refused = new RefusedWriteException(group.Key, $"{ex.SqlState}: {ex.MessageText}", ex);
+                logger.LogError("{Writer}: PostgreSQL refused {Count} entries of {Group} ({Reason}); they are dropped, every other group was written",
+                    GetType().Name, rows.Length, group.Key, refused.Reason);
+                foreach (var waiter in waiters.Where(w => w.Group == group.Key)) waiter.Done.TrySetException(refused);
+            }
+        }
+    }
+
+    /// <summary>Class 22 (data exception) and 23 (integrity constraint): retrying the same rows cannot succeed.</summary>
+    private static bool IsDataError(PostgresException ex) => ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
+
     private bool IsPending(TKey key)
     {
         var stripe = _stripes[(StripeOf(key) & int.MaxValue) % Stripes];
         lock (stripe.Gate) return stripe.Pending.ContainsKey(key);
     }
+}
+
+/// <summary>The database refused a group's rows for their data; retrying them unchanged cannot succeed.</summary>
+public sealed class RefusedWriteException(string group, string reason, Exception inner)
+    : Exception($"PostgreSQL refused the rows of {group}: {reason}", inner)
+{
+    public string Group { get; } = group;
+
+    public string Reason { get; } = reason;
 }

@@ -1,5 +1,6 @@
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Costs;
+using CloudSentinel.Grains.Persistence;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -7,69 +8,88 @@ namespace CloudSentinel.Storage;
 
 /// <summary>
 /// Multi-row upserts of bucket rows: each column goes as one array parameter and unnest() turns
-/// them back into rows, so a chunk of any size is one statement with a fixed text. Rows whose
-/// values did not change are not rewritten.
+/// them back into rows, so a chunk of any size is one statement with a fixed text. A row is only
+/// replaced by a write whose ingest_seq is not older than its own (a late, redelivered message
+/// never overwrites a newer amount); a write of the same sequence and values is skipped, and
+/// updated_at moves only when an amount does, so a re-sent request leaves it as it was.
 /// </summary>
 internal static class BucketUpserts
 {
-    public static NpgsqlBatchCommand ServiceCosts(KeyValuePair<PendingKey, BucketAmount>[] rows)
+    public static NpgsqlBatchCommand ServiceCosts(KeyValuePair<PendingKey, SequencedAmount>[] rows)
     {
         var command = new NpgsqlBatchCommand("""
             INSERT INTO service_costs (tenant_id, "timestamp", service_name, cloud_provider, account_id, cost_type, source, breakdown,
-                                       cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb)
+                                       cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb, ingest_seq)
             SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                 $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[])
+                                 $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::bigint[])
             ON CONFLICT (tenant_id, service_name, "timestamp", cloud_provider, account_id, cost_type, source, breakdown) DO UPDATE
             SET cost_usd = EXCLUDED.cost_usd, cpu_cost_usd = EXCLUDED.cpu_cost_usd, memory_cost_usd = EXCLUDED.memory_cost_usd,
-                storage_gb = EXCLUDED.storage_gb, updated_at = now()
-            WHERE (service_costs.cost_usd, service_costs.cpu_cost_usd, service_costs.memory_cost_usd, service_costs.storage_gb)
-                  IS DISTINCT FROM (EXCLUDED.cost_usd, EXCLUDED.cpu_cost_usd, EXCLUDED.memory_cost_usd, EXCLUDED.storage_gb)
+                storage_gb = EXCLUDED.storage_gb, ingest_seq = EXCLUDED.ingest_seq,
+                updated_at = CASE WHEN (service_costs.cost_usd, service_costs.cpu_cost_usd, service_costs.memory_cost_usd, service_costs.storage_gb)
+                                       IS DISTINCT FROM (EXCLUDED.cost_usd, EXCLUDED.cpu_cost_usd, EXCLUDED.memory_cost_usd, EXCLUDED.storage_gb)
+                                  THEN now() ELSE service_costs.updated_at END
+            WHERE service_costs.ingest_seq <= EXCLUDED.ingest_seq
+              AND (service_costs.ingest_seq <> EXCLUDED.ingest_seq
+                   OR (service_costs.cost_usd, service_costs.cpu_cost_usd, service_costs.memory_cost_usd, service_costs.storage_gb)
+                      IS DISTINCT FROM (EXCLUDED.cost_usd, EXCLUDED.cpu_cost_usd, EXCLUDED.memory_cost_usd, EXCLUDED.storage_gb))
             """);
         AddKeyColumns(command, rows);
         Add(command, rows, r => r.Key.Bucket.CostType);
         Add(command, rows, r => r.Key.Bucket.Source);
         Add(command, rows, r => r.Key.Bucket.Breakdown);
-        Add(command, rows, r => r.Value.CostUsd);
-        Add(command, rows, r => r.Value.CpuCostUsd);
-        Add(command, rows, r => r.Value.MemoryCostUsd);
-        Add(command, rows, r => r.Value.StorageGb);
+        Add(command, rows, r => r.Value.Amount.CostUsd);
+        Add(command, rows, r => r.Value.Amount.CpuCostUsd);
+        Add(command, rows, r => r.Value.Amount.MemoryCostUsd);
+        Add(command, rows, r => r.Value.Amount.StorageGb);
+        AddSequence(command, rows);
         return command;
     }
 
-    public static NpgsqlBatchCommand NetworkCosts(KeyValuePair<PendingKey, BucketAmount>[] rows)
+    public static NpgsqlBatchCommand NetworkCosts(KeyValuePair<PendingKey, SequencedAmount>[] rows)
     {
         var command = new NpgsqlBatchCommand("""
-            INSERT INTO network_costs (tenant_id, "timestamp", service_name, cloud_provider, account_id, source, direction, cost_usd)
-            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[])
+            INSERT INTO network_costs (tenant_id, "timestamp", service_name, cloud_provider, account_id, source, direction, cost_usd, ingest_seq)
+            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::bigint[])
             ON CONFLICT (tenant_id, service_name, "timestamp", cloud_provider, account_id, source, direction) DO UPDATE
-            SET cost_usd = EXCLUDED.cost_usd, updated_at = now()
-            WHERE network_costs.cost_usd IS DISTINCT FROM EXCLUDED.cost_usd
+            SET cost_usd = EXCLUDED.cost_usd, ingest_seq = EXCLUDED.ingest_seq,
+                updated_at = CASE WHEN network_costs.cost_usd IS DISTINCT FROM EXCLUDED.cost_usd THEN now() ELSE network_costs.updated_at END
+            WHERE network_costs.ingest_seq <= EXCLUDED.ingest_seq
+              AND (network_costs.ingest_seq <> EXCLUDED.ingest_seq OR network_costs.cost_usd IS DISTINCT FROM EXCLUDED.cost_usd)
             """);
         AddKeyColumns(command, rows);
         Add(command, rows, r => r.Key.Bucket.Source);
         Add(command, rows, r => r.Key.Bucket.Breakdown);
-        Add(command, rows, r => r.Value.CostUsd);
+        Add(command, rows, r => r.Value.Amount.CostUsd);
+        AddSequence(command, rows);
         return command;
     }
 
-    public static NpgsqlBatchCommand StorageCosts(KeyValuePair<PendingKey, BucketAmount>[] rows)
+    public static NpgsqlBatchCommand StorageCosts(KeyValuePair<PendingKey, SequencedAmount>[] rows)
     {
         var command = new NpgsqlBatchCommand("""
-            INSERT INTO storage_costs (tenant_id, "timestamp", service_name, cloud_provider, account_id, source, storage_type, storage_gb, cost_usd)
-            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::numeric[])
+            INSERT INTO storage_costs (tenant_id, "timestamp", service_name, cloud_provider, account_id, source, storage_type, storage_gb, cost_usd, ingest_seq)
+            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::numeric[], $10::bigint[])
             ON CONFLICT (tenant_id, service_name, "timestamp", cloud_provider, account_id, source, storage_type) DO UPDATE
-            SET storage_gb = EXCLUDED.storage_gb, cost_usd = EXCLUDED.cost_usd, updated_at = now()
-            WHERE (storage_costs.storage_gb, storage_costs.cost_usd) IS DISTINCT FROM (EXCLUDED.storage_gb, EXCLUDED.cost_usd)
+            SET storage_gb = EXCLUDED.storage_gb, cost_usd = EXCLUDED.cost_usd, ingest_seq = EXCLUDED.ingest_seq,
+                updated_at = CASE WHEN (storage_costs.storage_gb, storage_costs.cost_usd) IS DISTINCT FROM (EXCLUDED.storage_gb, EXCLUDED.cost_usd)
+                                  THEN now() ELSE storage_costs.updated_at END
+            WHERE storage_costs.ingest_seq <= EXCLUDED.ingest_seq
+              AND (storage_costs.ingest_seq <> EXCLUDED.ingest_seq
+                   OR (storage_costs.storage_gb, storage_costs.cost_usd) IS DISTINCT FROM (EXCLUDED.storage_gb, EXCLUDED.cost_usd))
             """);
         AddKeyColumns(command, rows);
         Add(command, rows, r => r.Key.Bucket.Source);
         Add(command, rows, r => r.Key.Bucket.Breakdown.Length == 0 ? SnapshotBuilder.UnspecifiedStorageType : r.Key.Bucket.Breakdown);
-        Add(command, rows, r => r.Value.StorageGb);
-        Add(command, rows, r => r.Value.CostUsd);
+        Add(command, rows, r => r.Value.Amount.StorageGb);
+        Add(command, rows, r => r.Value.Amount.CostUsd);
+        AddSequence(command, rows);
         return command;
     }
 
-    private static void AddKeyColumns(NpgsqlBatchCommand command, KeyValuePair<PendingKey, BucketAmount>[] rows)
+    private static void AddSequence(NpgsqlBatchCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows) =>
+        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = rows.Select(r => r.Value.Sequence).ToArray() });
+
+    private static void AddKeyColumns(NpgsqlBatchCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows)
     {
         Add(command, rows, r => r.Key.Tenant);
         command.Parameters.Add(new NpgsqlParameter<DateTime[]>
@@ -82,9 +102,9 @@ internal static class BucketUpserts
         Add(command, rows, r => r.Key.Bucket.AccountId);
     }
 
-    private static void Add(NpgsqlBatchCommand command, KeyValuePair<PendingKey, BucketAmount>[] rows, Func<KeyValuePair<PendingKey, BucketAmount>, string> column) =>
+    private static void Add(NpgsqlBatchCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows, Func<KeyValuePair<PendingKey, SequencedAmount>, string> column) =>
         command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = rows.Select(column).ToArray() });
 
-    private static void Add(NpgsqlBatchCommand command, KeyValuePair<PendingKey, BucketAmount>[] rows, Func<KeyValuePair<PendingKey, BucketAmount>, decimal> column) =>
+    private static void Add(NpgsqlBatchCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows, Func<KeyValuePair<PendingKey, SequencedAmount>, decimal> column) =>
         command.Parameters.Add(new NpgsqlParameter<decimal[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric, TypedValue = rows.Select(column).ToArray() });
 }

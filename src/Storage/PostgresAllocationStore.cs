@@ -22,11 +22,15 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
     public void EnqueueAllocation(string tenant, string cluster, AllocatedHour hour) =>
         Enqueue([Entry(tenant, cluster, hour.Hour, hour)]);
 
+    public Task CommitAsync(string tenant, string cluster) => EnqueueAndWaitAsync([], ServiceKey.Format(tenant, cluster));
+
     /// <summary>One key space for the three kinds of row; the row key's type tells them apart.</summary>
     private static KeyValuePair<ClusterRowKey<object>, object> Entry(string tenant, string cluster, object row, object value) =>
         KeyValuePair.Create(new ClusterRowKey<object>(tenant, cluster, row), value);
 
     protected override int StripeOf(ClusterRowKey<object> key) => HashCode.Combine(key.Tenant, key.Cluster);
+
+    protected override string GroupOf(ClusterRowKey<object> key) => ServiceKey.Format(key.Tenant, key.Cluster);
 
     public async Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, CancellationToken cancellationToken)
     {

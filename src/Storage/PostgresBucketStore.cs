@@ -6,22 +6,25 @@ using Npgsql;
 namespace CloudSentinel.Storage;
 
 /// <summary>
-/// Writes changed buckets to service_costs, network_costs and storage_costs: each batch is one
-/// transaction of multi-row upserts (one round trip per table), and reads a service's buckets back
-/// on grain activation, overlaid with whatever is still waiting to be written.
+/// Writes buckets to service_costs, network_costs and storage_costs: each batch is one transaction
+/// of multi-row upserts (one round trip per table) that many grains' writes share, and every row
+/// carries the ingest sequence that wrote it, so an older message never replaces a newer amount.
+/// Reads a service's buckets back on grain activation, overlaid with whatever is still waiting.
 /// </summary>
 public sealed class PostgresBucketStore(NpgsqlDataSource dataSource, ILogger<PostgresBucketStore> logger)
-    : BatchingWriter<PendingKey, BucketAmount>(logger), IBucketStore
+    : BatchingWriter<PendingKey, SequencedAmount>(logger), IBucketStore
 {
-    public void Enqueue(string tenant, string serviceName, IReadOnlyList<BucketUpdate> changed) =>
-        Enqueue(changed.Select(u => KeyValuePair.Create(new PendingKey(tenant, serviceName, u.Key), u.Amount)));
+    public Task WriteAsync(string tenant, string serviceName, IReadOnlyList<BucketUpdate> buckets, long sequence) =>
+        EnqueueAndWaitAsync(
+            buckets.Select(u => KeyValuePair.Create(new PendingKey(tenant, serviceName, u.Key), new SequencedAmount(u.Amount, sequence))).ToList(),
+            ServiceKey.Format(tenant, serviceName));
 
-    public async Task<IReadOnlyList<BucketUpdate>> LoadAsync(string tenant, string serviceName, DateTime since, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredBucket>> LoadAsync(string tenant, string serviceName, DateTime since, CancellationToken cancellationToken)
     {
-        var buckets = new Dictionary<BucketKey, BucketAmount>();
+        var buckets = new Dictionary<BucketKey, SequencedAmount>();
         await using (var command = dataSource.CreateCommand("""
             SELECT "timestamp", cloud_provider, account_id, cost_type, breakdown, source,
-                   cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb
+                   cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb, ingest_seq
             FROM service_costs
             WHERE tenant_id = $1 AND service_name = $2 AND "timestamp" >= $3
             """))
@@ -34,22 +37,24 @@ public sealed class PostgresBucketStore(NpgsqlDataSource dataSource, ILogger<Pos
             {
                 var key = new BucketKey(reader.GetString(1), reader.GetString(2), reader.GetString(3),
                     DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc), reader.GetString(4), reader.GetString(5));
-                buckets[key] = new BucketAmount(reader.GetDecimal(6), reader.GetDecimal(7), reader.GetDecimal(8), reader.GetDecimal(9));
+                buckets[key] = new SequencedAmount(new BucketAmount(reader.GetDecimal(6), reader.GetDecimal(7), reader.GetDecimal(8), reader.GetDecimal(9)), reader.GetInt64(10));
             }
         }
 
         // Changes not yet written are newer than what the table holds.
         foreach (var (key, amount) in Unwritten(k => k.Tenant == tenant && k.Service == serviceName && k.Bucket.Hour >= since))
         {
-            buckets[key.Bucket] = amount;
+            if (!buckets.TryGetValue(key.Bucket, out var stored) || stored.Sequence <= amount.Sequence) buckets[key.Bucket] = amount;
         }
 
-        return buckets.Select(b => new BucketUpdate(b.Key, b.Value)).ToList();
+        return buckets.Select(b => new StoredBucket(b.Key, b.Value.Amount, b.Value.Sequence)).ToList();
     }
 
     protected override int StripeOf(PendingKey key) => HashCode.Combine(key.Tenant, key.Service);
 
-    protected override async Task WriteAsync(KeyValuePair<PendingKey, BucketAmount>[] rows, CancellationToken cancellationToken)
+    protected override string GroupOf(PendingKey key) => ServiceKey.Format(key.Tenant, key.Service);
+
+    protected override async Task WriteAsync(KeyValuePair<PendingKey, SequencedAmount>[] rows, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

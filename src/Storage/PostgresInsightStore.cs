@@ -44,6 +44,8 @@ public sealed class PostgresInsightStore(NpgsqlDataSource dataSource, ILogger<Po
 
     protected override int StripeOf(InsightKey key) => HashCode.Combine(key.Tenant, key.Service);
 
+    protected override string GroupOf(InsightKey key) => key.Tenant + "/" + key.Service;
+
     protected override async Task WriteAsync(KeyValuePair<InsightKey, object?>[] batch, CancellationToken cancellationToken)
     {
         var anomalies = batch.Select(e => e.Value).OfType<AnomalyRecord>().ToArray();

@@ -20,8 +20,8 @@ public static class FocusEndpoints
 
     public static void MapFocusIngest(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost(Path, async (HttpContext http, string? tenant, CostIngestor ingestor, IngestMetrics metrics,
-            IOptions<FocusIngestOptions> focus, IOptions<IngestLimits> limits, TimeProvider clock, ILogger<FocusImporter> logger) =>
+        routes.MapPost(Path, async (HttpContext http, string? tenant, CostIngestor ingestor,
+            IOptions<FocusIngestOptions> focus, ILogger<FocusImporter> logger) =>
         {
             if (Names.CheckTenant(tenant) is { } tenantProblem)
             {
@@ -52,63 +52,17 @@ public static class FocusEndpoints
                 return TooLarge(maxBytes);
             }
 
-            var (accepted, rejected) = Validate(result.Records, limits.Value, clock);
-            var outcome = await ingestor.IngestAsync(accepted, "focus", http.RequestAborted);
-            if (rejected.Count > 0) metrics.Rejected(rejected.Select(r => r.Fields).ToList(), rejected.Select(r => r.Error).ToList(), "focus");
-            var response = Describe(tenant!, result, accepted, rejected, outcome);
+            var ingest = await ingestor.IngestEachAsync(result.Records, "focus", http.RequestAborted);
+            var response = Describe(tenant!, result, ingest);
             logger.LogInformation("FOCUS import for {Tenant}: {Rows} rows ({RowsRejected} rejected), {Bytes} bytes, {Records} records published, {RecordsRejected} refused",
-                tenant, result.RowsRead, result.RowsRejected, body.BytesRead, accepted.Count, rejected.Count);
+                tenant, result.RowsRead, result.RowsRejected, body.BytesRead, ingest.Accepted.Count, ingest.Refused.Count);
             return Results.Json(response);
         });
     }
 
-    private sealed record Refused(CostRecord Record, CostRecordFields Fields, IngestError Error);
-
-    /// <summary>The same rules as the JSON ingest, per summed record: one refused sum does not hold back the rest of the file.</summary>
-    private static (List<CostRecord> Accepted, List<Refused> Rejected) Validate(IReadOnlyList<CostRecord> records, IngestLimits limits, TimeProvider clock)
+    private static FocusImportResponse Describe(string tenant, FocusImportResult result, PartialIngest ingest)
     {
-        var validator = new CostRecordValidator(limits, clock);
-        var accepted = new List<CostRecord>(records.Count);
-        var rejected = new List<Refused>();
-        var errors = new List<IngestError>();
-        for (var i = 0; i < records.Count; i++)
-        {
-            errors.Clear();
-            var fields = Fields(records[i], i);
-            if (validator.Validate(fields, errors) is { } valid) accepted.Add(valid);
-            else rejected.Add(new Refused(records[i], fields, errors[0]));
-        }
-
-        return (accepted, rejected);
-    }
-
-    private static CostRecordFields Fields(CostRecord r, long index) => new()
-    {
-        Index = index,
-        Tenant = r.Tenant,
-        ServiceName = r.ServiceName,
-        Provider = r.Provider,
-        CostType = r.CostType,
-        PeriodStart = r.PeriodStart,
-        PeriodEnd = r.PeriodEnd,
-        CostUsd = r.CostUsd,
-        AccountId = r.AccountId,
-        SubAccountId = r.SubAccountId,
-        ProviderService = r.ProviderService,
-        ServiceCategory = r.ServiceCategory,
-        Region = r.Region,
-        ResourceId = r.ResourceId,
-        Source = r.Source,
-        CpuCostUsd = r.CpuCostUsd,
-        MemoryCostUsd = r.MemoryCostUsd,
-        StorageType = r.StorageType,
-        StorageGb = r.StorageGb,
-        Direction = r.Direction,
-        Tags = r.Tags is null ? null : new Dictionary<string, string>(r.Tags),
-    };
-
-    private static FocusImportResponse Describe(string tenant, FocusImportResult result, List<CostRecord> accepted, List<Refused> rejected, IngestOutcome outcome)
-    {
+        var (outcome, accepted, rejected) = ingest;
         var costByProvider = accepted.GroupBy(r => r.Provider, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(r => r.CostUsd), StringComparer.Ordinal);

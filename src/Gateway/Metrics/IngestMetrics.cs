@@ -4,7 +4,7 @@ using Prometheus;
 namespace CloudSentinel.Gateway.Metrics;
 
 /// <summary>cloudsentinel_ingest_records_total{tenant, source, outcome}.</summary>
-public sealed class IngestMetrics(CollectorRegistry registry)
+public sealed class IngestMetrics(CollectorRegistry registry) : IIngestCounter
 {
     /// <summary>Rejected records whose tenant is not a valid name are counted under this label, keeping cardinality bounded.</summary>
     public const string InvalidTenant = "_invalid";
@@ -14,20 +14,9 @@ public sealed class IngestMetrics(CollectorRegistry registry)
         "Cost records received by the gateway, by tenant, source (http, synthetic, focus, ...) and outcome (accepted, rejected).",
         "tenant", "source", "outcome");
 
-    public void Accepted(IReadOnlyList<CostRecord> records, string source)
+    public void Accepted(IReadOnlyList<string> tenants, string source)
     {
-        foreach (var group in records.GroupBy(r => r.Tenant))
-        {
-            _records.WithLabels(group.Key, source, "accepted").Inc(group.Count());
-        }
-    }
-
-    public void Rejected(IReadOnlyList<CostRecordFields> records, IReadOnlyList<IngestError> errors, string source) =>
-        Rejected(records.Select(r => r.Tenant).ToList(), errors, source);
-
-    public void Accepted(IReadOnlyList<UsageRecord> records, string source)
-    {
-        foreach (var group in records.GroupBy(r => r.Tenant)) _records.WithLabels(group.Key, source, "accepted").Inc(group.Count());
+        foreach (var group in tenants.GroupBy(t => t)) _records.WithLabels(group.Key, source, "accepted").Inc(group.Count());
     }
 
     /// <summary>Counts rejected records by the tenant each named (<see cref="InvalidTenant"/> when that is not a valid name).</summary>

@@ -14,12 +14,6 @@ public sealed class AllocationOptions
     /// <summary>How much hourly input a cluster grain keeps in memory (and restores on activation).</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(35);
 
-    /// <summary>A changed hour is recomputed once no input arrived for this long, so a burst recomputes once.</summary>
-    public TimeSpan Debounce { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Upper bound on how long a steady trickle of input can postpone a recompute.</summary>
-    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(5);
-
     public TenantPolicyOptions Default { get; set; } = new();
 
     public Dictionary<string, TenantPolicyOptions> Tenants { get; set; } = new(StringComparer.Ordinal);
@@ -30,8 +24,6 @@ public sealed class AllocationOptions
     public void Validate()
     {
         if (Retention < TimeSpan.FromDays(32)) throw new ArgumentException("Allocation:Retention must cover a whole month (at least 32 days)");
-        if (Debounce <= TimeSpan.Zero) throw new ArgumentException("Allocation:Debounce must be positive");
-        if (MaxDelay < Debounce) throw new ArgumentException("Allocation:MaxDelay must not be shorter than Allocation:Debounce");
         Default.Validate("Allocation:Default");
         foreach (var (tenant, policy) in Tenants) policy.Validate($"Allocation:Tenants:{tenant}");
     }

@@ -3,15 +3,18 @@ using CloudSentinel.Grains.Abstractions;
 namespace CloudSentinel.Grains.Clusters;
 
 /// <summary>
-/// Where cluster grains keep their raw inputs and their results. Enqueue calls never block a grain:
+/// Where cluster grains keep their raw inputs and their results. Enqueue calls never block a grain;
 /// the store coalesces (newest value per key, newest allocation per cluster hour) and writes in
-/// batches within seconds. An hour's allocation replaces the whole cluster hour.
+/// batches, and <see cref="CommitAsync"/> waits for them. An hour's allocation replaces the whole cluster hour.
 /// </summary>
 public interface IAllocationStore
 {
     void EnqueueInputs(string tenant, string cluster, IReadOnlyList<ClusterCostUpdate> costs, IReadOnlyList<PodUsageUpdate> usage);
 
     void EnqueueAllocation(string tenant, string cluster, AllocatedHour hour);
+
+    /// <summary>Completes once everything enqueued for the cluster so far is committed; faults when the database refuses it.</summary>
+    Task CommitAsync(string tenant, string cluster);
 
     /// <summary>The cluster's inputs since <paramref name="since"/> and the shared buckets it last sent to services.</summary>
     Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, CancellationToken cancellationToken);

@@ -39,6 +39,8 @@ public sealed class InMemoryAllocationStore : IAllocationStore
         }
     }
 
+    public Task CommitAsync(string tenant, string cluster) => Task.CompletedTask;
+
     public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private sealed class Cluster

@@ -25,7 +25,13 @@ public sealed class ServiceBuckets
     public IEnumerable<KeyValuePair<BucketKey, BucketAmount>> Buckets => _hours.Values.SelectMany(h => h.Buckets);
 
     /// <summary>Sets a bucket to its absolute amount. Returns false when nothing changed.</summary>
-    public bool Set(BucketKey key, BucketAmount amount)
+    public bool Set(BucketKey key, BucketAmount amount) => Set(key, amount, 0) == BucketChange.Changed;
+
+    /// <summary>
+    /// Sets a bucket to its absolute amount as written by ingest message <paramref name="sequence"/>.
+    /// A message older than the one that last wrote the bucket is <see cref="BucketChange.Stale"/> and changes nothing.
+    /// </summary>
+    public BucketChange Set(BucketKey key, BucketAmount amount, long sequence)
     {
         var hour = DateTime.SpecifyKind(key.Hour, DateTimeKind.Utc);
         if (key.Hour.Kind != DateTimeKind.Utc) key = key with { Hour = hour };
@@ -36,7 +42,7 @@ public sealed class ServiceBuckets
             _byHour.Add(hour, buckets);
         }
 
-        var (changed, added) = buckets.Set(key, amount);
+        var (change, added) = buckets.Set(key, amount, sequence);
         if (added)
         {
             Count++;
@@ -49,19 +55,29 @@ public sealed class ServiceBuckets
             hours.Add(hour);
         }
 
-        return changed;
+        return change;
     }
 
-    /// <summary>Applies a batch and returns the updates that changed something (what must be persisted).</summary>
-    public List<BucketUpdate> Apply(IEnumerable<BucketUpdate> updates)
+    /// <summary>Applies a batch and returns the updates that changed something.</summary>
+    public List<BucketUpdate> Apply(IEnumerable<BucketUpdate> updates) => Apply(updates, 0).Changed;
+
+    /// <summary>
+    /// Applies ingest message <paramref name="sequence"/>: <c>Current</c> are its updates that are not
+    /// stale (what must be stored with the sequence), <c>Changed</c> those of them that moved an amount.
+    /// </summary>
+    public (List<BucketUpdate> Current, List<BucketUpdate> Changed) Apply(IEnumerable<BucketUpdate> updates, long sequence)
     {
+        var current = new List<BucketUpdate>();
         var changed = new List<BucketUpdate>();
         foreach (var update in updates)
         {
-            if (Set(update.Key, update.Amount)) changed.Add(update);
+            var change = Set(update.Key, update.Amount, sequence);
+            if (change == BucketChange.Stale) continue;
+            current.Add(update);
+            if (change == BucketChange.Changed) changed.Add(update);
         }
 
-        return changed;
+        return (current, changed);
     }
 
     /// <summary>Forgets hours before <paramref name="cutoff"/>; they stay in PostgreSQL.</summary>
@@ -98,29 +114,41 @@ public sealed class ServiceBuckets
     public decimal TotalOf(DateTime hour) => _byHour.TryGetValue(hour, out var h) ? h.TotalUsd : 0m;
 }
 
+public enum BucketChange
+{
+    /// <summary>The same amount (a re-sent request).</summary>
+    Unchanged,
+
+    Changed,
+
+    /// <summary>Older than the message that last wrote the bucket: ignored.</summary>
+    Stale,
+}
+
 /// <summary>The buckets of one hour of one service, and their total.</summary>
 public sealed class HourBuckets
 {
-    private readonly Dictionary<BucketKey, BucketAmount> _buckets = new();
+    private readonly Dictionary<BucketKey, (BucketAmount Amount, long Sequence)> _buckets = new();
 
     public decimal TotalUsd { get; private set; }
 
     public int Count => _buckets.Count;
 
-    public IEnumerable<KeyValuePair<BucketKey, BucketAmount>> Buckets => _buckets;
+    public IEnumerable<KeyValuePair<BucketKey, BucketAmount>> Buckets => _buckets.Select(b => KeyValuePair.Create(b.Key, b.Value.Amount));
 
-    public (bool Changed, bool Added) Set(BucketKey key, BucketAmount amount)
+    public (BucketChange Change, bool Added) Set(BucketKey key, BucketAmount amount, long sequence)
     {
         if (_buckets.TryGetValue(key, out var old))
         {
-            if (old == amount) return (false, false);
-            TotalUsd += amount.CostUsd - old.CostUsd;
-            _buckets[key] = amount;
-            return (true, false);
+            if (old.Sequence > sequence) return (BucketChange.Stale, false);
+            _buckets[key] = (amount, sequence);
+            if (old.Amount == amount) return (BucketChange.Unchanged, false);
+            TotalUsd += amount.CostUsd - old.Amount.CostUsd;
+            return (BucketChange.Changed, false);
         }
 
         TotalUsd += amount.CostUsd;
-        _buckets.Add(key, amount);
-        return (true, true);
+        _buckets.Add(key, (amount, sequence));
+        return (BucketChange.Changed, true);
     }
 }

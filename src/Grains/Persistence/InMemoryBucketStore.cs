@@ -9,18 +9,24 @@ namespace CloudSentinel.Grains.Persistence;
 /// </summary>
 public sealed class InMemoryBucketStore : IBucketStore
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<BucketKey, BucketAmount>> _services = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<BucketKey, SequencedAmount>> _services = new();
 
-    public void Enqueue(string tenant, string serviceName, IReadOnlyList<BucketUpdate> changed)
+    public Task WriteAsync(string tenant, string serviceName, IReadOnlyList<BucketUpdate> buckets, long sequence)
     {
-        var buckets = _services.GetOrAdd(ServiceKey.Format(tenant, serviceName), _ => new());
-        foreach (var update in changed) buckets[update.Key] = update.Amount;
+        var stored = _services.GetOrAdd(ServiceKey.Format(tenant, serviceName), _ => new());
+        foreach (var update in buckets)
+        {
+            stored.AddOrUpdate(update.Key, new SequencedAmount(update.Amount, sequence),
+                (_, old) => old.Sequence > sequence ? old : new SequencedAmount(update.Amount, sequence));
+        }
+
+        return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<BucketUpdate>> LoadAsync(string tenant, string serviceName, DateTime since, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredBucket>> LoadAsync(string tenant, string serviceName, DateTime since, CancellationToken cancellationToken)
     {
-        IReadOnlyList<BucketUpdate> result = _services.TryGetValue(ServiceKey.Format(tenant, serviceName), out var buckets)
-            ? buckets.Where(b => b.Key.Hour >= since).Select(b => new BucketUpdate(b.Key, b.Value)).ToList()
+        IReadOnlyList<StoredBucket> result = _services.TryGetValue(ServiceKey.Format(tenant, serviceName), out var buckets)
+            ? buckets.Where(b => b.Key.Hour >= since).Select(b => new StoredBucket(b.Key, b.Value.Amount, b.Value.Sequence)).ToList()
             : [];
         return Task.FromResult(result);
     }

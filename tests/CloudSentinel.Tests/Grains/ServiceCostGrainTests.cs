@@ -4,12 +4,11 @@ using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 using Orleans.TestingHost;
 
 namespace CloudSentinel.Tests.Grains;
 
-/// <summary>Records sent through the Orleans stream into a TestingHost cluster change the grain's windows.</summary>
+/// <summary>Ingest messages applied to a grain in a TestingHost cluster change its windows; an older message never overwrites a newer one.</summary>
 public sealed class ServiceCostGrainTests : IAsyncLifetime
 {
     private static readonly DateTime Current = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour);
@@ -19,7 +18,6 @@ public sealed class ServiceCostGrainTests : IAsyncLifetime
     {
         var builder = new TestClusterBuilder(1);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }
@@ -30,8 +28,6 @@ public sealed class ServiceCostGrainTests : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage("PubSubStore");
-            silo.AddMemoryStreams(StreamNames.Provider);
             silo.ConfigureServices(s =>
             {
                 s.AddSingleton<IBucketStore, InMemoryBucketStore>();
@@ -45,18 +41,12 @@ public sealed class ServiceCostGrainTests : IAsyncLifetime
         }
     }
 
-    private sealed class ClientConfigurator : IClientBuilderConfigurator
-    {
-        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client) =>
-            client.AddMemoryStreams(StreamNames.Provider);
-    }
+    private Task SendAsync(string key, params BucketUpdate[] updates) => SendAsync(key, 0, updates);
 
-    private async Task SendAsync(string key, params BucketUpdate[] updates)
+    private async Task SendAsync(string key, long sequence, params BucketUpdate[] updates)
     {
         var (tenant, service) = ServiceKey.Parse(key);
-        var stream = _cluster.Client.GetStreamProvider(StreamNames.Provider)
-            .GetStream<CostBatch>(StreamId.Create(StreamNames.ServiceCosts, key));
-        await stream.OnNextAsync(new CostBatch(tenant, service, updates));
+        await _cluster.Client.GetGrain<IServiceCostGrain>(key).Apply(new CostBatch(tenant, service, updates), sequence);
     }
 
     private static BucketUpdate Update(int hoursAgo, decimal cost, string costType = "compute") =>
@@ -92,6 +82,20 @@ public sealed class ServiceCostGrainTests : IAsyncLifetime
         Assert.Equal(11m, view.LatestHourUsd);
         Assert.Equal(14m, view.Last24HoursUsd);
         Assert.Equal(5, view.BucketCount);
+    }
+
+    [Fact]
+    public async Task A_late_older_message_never_overwrites_a_newer_amount()
+    {
+        await SendAsync("acme/late", 20, Update(1, 5m));
+        await SendAsync("acme/late", 10, Update(1, 99m), Update(2, 3m));
+
+        var view = await WaitForView("acme/late", v => v.BucketCount == 2);
+        Assert.Equal(5m, view.LatestHourUsd);
+        Assert.Equal(8m, view.Last24HoursUsd);
+
+        await SendAsync("acme/late", 30, Update(1, 6m));
+        Assert.Equal(6m, (await WaitForView("acme/late", v => v.LatestHourUsd == 6m)).LatestHourUsd);
     }
 
     [Fact]

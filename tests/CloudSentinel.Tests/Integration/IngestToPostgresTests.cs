@@ -80,7 +80,7 @@ public sealed class IngestToPostgresTests : IAsyncLifetime
         var rowsBefore = await _stack.QueryScalarAsync<long>("SELECT count(*) FROM service_costs");
         var writtenBefore = await _stack.QueryScalarAsync<DateTime>("SELECT max(updated_at) FROM service_costs WHERE tenant_id = 'acme'");
 
-        // The same batch again: no total moves and no row is rewritten.
+        // The same batch again: no total moves and no amount changes (updated_at stays; only the row's ingest_seq moves on).
         await IngestAsync(KnownBatch);
         await Barrier(0.01m);
         Assert.Equal(17.0m, await Sum("service_costs", $"service_name = 'checkout' AND {At(H)}"));

@@ -1,15 +1,17 @@
-using CloudSentinel.Ingestion;
-using CloudSentinel.Gateway.Metrics;
+using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Options;
 
-namespace CloudSentinel.Gateway.Ingest;
+namespace CloudSentinel.Ingestion;
 
 /// <summary>
 /// The one way pod usage enters the pipeline: validate every record, and only if all are valid,
-/// fold them into hourly pod usage per (tenant, cluster) and publish one message per cluster.
+/// fold them into hourly pod usage per (tenant, cluster) and append one message per cluster to the
+/// ingest journal, all at once.
 /// </summary>
-public sealed class UsageIngestor(ClusterInputPublisher publisher, IOptions<IngestLimits> limits, TimeProvider clock, IngestMetrics metrics)
+public sealed class UsageIngestor(IIngestJournal journal, IOptions<IngestLimits> limits, TimeProvider clock, IIngestCounter counter)
 {
+    public const string Source = "usage";
+
     public async Task<IngestOutcome> IngestAsync(IReadOnlyList<UsageRecordFields> records, IReadOnlyList<IngestError> typeErrors, CancellationToken cancellationToken)
     {
         var validator = new UsageRecordValidator(limits.Value, clock);
@@ -22,7 +24,7 @@ public sealed class UsageIngestor(ClusterInputPublisher publisher, IOptions<Inge
 
         if (errors.Count > 0)
         {
-            metrics.Rejected(records.Select(r => r.Tenant).ToList(), errors, "usage");
+            counter.Rejected(records.Select(r => r.Tenant).ToList(), errors, Source);
             return IngestOutcome.Rejected(records.Count, errors.Select(e => e.Record).Distinct().Count(), errors);
         }
 
@@ -30,12 +32,13 @@ public sealed class UsageIngestor(ClusterInputPublisher publisher, IOptions<Inge
     }
 
     /// <summary>Records that are already valid, as the synthetic feed makes them.</summary>
+    /// <exception cref="IngestUnavailableException">The journal cannot take the request now; nothing was applied.</exception>
     public async Task<IngestOutcome> IngestAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
         var aggregator = new ClusterInputAggregator();
         foreach (var record in records) aggregator.Add(record);
-        await publisher.PublishAsync(aggregator.Batches(), cancellationToken);
-        metrics.Accepted(records, "usage");
+        await journal.AppendAsync([], aggregator.Batches().ToList(), cancellationToken);
+        counter.Accepted(records.Select(r => r.Tenant).ToList(), Source);
         return IngestOutcome.Accepted(records.Count, aggregator.ClusterCount, aggregator.BucketCount);
     }
 }

@@ -1,0 +1,29 @@
+using System.Globalization;
+using CloudSentinel.Ingestion.Journal;
+
+namespace CloudSentinel.Gateway.Ingest;
+
+/// <summary>
+/// 503 with Retry-After for a request the ingest journal could not take (PostgreSQL down or
+/// overloaded): nothing from it was applied, and sending it again is safe.
+/// </summary>
+public static class IngestUnavailable
+{
+    public static IApplicationBuilder UseIngestUnavailable(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        try
+        {
+            await next(http);
+        }
+        catch (IngestUnavailableException ex) when (!http.Response.HasStarted)
+        {
+            var seconds = (int)IngestUnavailableException.RetryAfter.TotalSeconds;
+            http.RequestServices.GetRequiredService<ILogger<IngestUnavailableException>>()
+                .LogWarning("Ingest refused with 503, nothing applied: {Reason}", ex.Message);
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await http.Response.WriteAsJsonAsync(new IngestResponse.Error(
+                $"{ex.Message}. Retry after {seconds} s; sending the same request again is safe", 0, 0, []));
+        }
+    });
+}

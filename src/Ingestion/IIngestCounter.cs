@@ -1,0 +1,21 @@
+namespace CloudSentinel.Ingestion;
+
+/// <summary>
+/// Counts what ingest accepted and rejected, by tenant and source. The gateway counts into
+/// cloudsentinel_ingest_records_total; a silo, which has no metrics endpoint, counts nothing.
+/// </summary>
+public interface IIngestCounter
+{
+    void Accepted(IReadOnlyList<string> tenants, string source);
+
+    /// <summary>Every record of a rejected request counts as rejected, by the tenant it named (which may be missing or invalid).</summary>
+    void Rejected(IReadOnlyList<string?> tenants, IReadOnlyList<IngestError> errors, string source);
+}
+
+/// <summary>The counter of hosts that export no ingest metrics.</summary>
+public sealed class NoIngestCounter : IIngestCounter
+{
+    public void Accepted(IReadOnlyList<string> tenants, string source) { }
+
+    public void Rejected(IReadOnlyList<string?> tenants, IReadOnlyList<IngestError> errors, string source) { }
+}

@@ -1,0 +1,41 @@
+using CloudSentinel.Ingestion.Journal;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Serialization;
+
+namespace CloudSentinel.Ingestion;
+
+public static class IngestServices
+{
+    /// <summary>
+    /// The one ingest path, the same in the gateway and in every silo: limits ("Ingest"), cluster
+    /// routing ("Allocation"), <see cref="CostIngestor"/>, <see cref="UsageIngestor"/> and the
+    /// journal: the PostgreSQL ingest log when an <see cref="NpgsqlDataSource"/> is given, else
+    /// direct delivery to the grains (the in-memory mode).
+    /// </summary>
+    public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration, NpgsqlDataSource? dataSource)
+    {
+        var limits = configuration.GetSection(IngestLimits.Section).Get<IngestLimits>() ?? new IngestLimits();
+        limits.Validate();
+        var routing = (configuration.GetSection(ClusterRoutingOptions.Section).Get<ClusterRoutingOptions>() ?? new ClusterRoutingOptions()).Validate();
+        services.AddSingleton(Options.Create(limits));
+        services.AddSingleton(new ClusterCostRouter(routing));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IIngestCounter, NoIngestCounter>();
+        services.AddSingleton<CostIngestor>();
+        services.AddSingleton<UsageIngestor>();
+        if (dataSource is null)
+        {
+            services.AddSingleton<IIngestJournal>(sp => new DirectIngestJournal(sp.GetRequiredService<IGrainFactory>()));
+        }
+        else
+        {
+            services.AddSingleton<IIngestJournal>(sp => new PostgresIngestJournal(dataSource, sp.GetRequiredService<Serializer>()));
+        }
+
+        return services;
+    }
+}

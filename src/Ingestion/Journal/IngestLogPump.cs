@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using CloudSentinel.Grains.Abstractions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Serialization;
+
+namespace CloudSentinel.Ingestion.Journal;
+
+/// <summary>
+/// Drains ingest_log into the grains, in every silo. Each round leases a batch of messages
+/// (FOR UPDATE SKIP LOCKED: silos never take the same row), hands each to its grain, which answers
+/// only once the message's effect is committed, and then deletes the delivered rows. A failed
+/// delivery keeps its row and is retried after a backoff; after <see cref="IngestLogOptions.MaxAttempts"/>
+/// the row moves to ingest_dead_letters with the reason, so one bad message never blocks the rest.
+/// A silo that dies holding leases loses nothing: when they run out, another silo takes the rows.
+/// On shutdown the pump stops claiming and finishes the round it holds.
+/// </summary>
+public sealed class IngestLogPump(
+    NpgsqlDataSource dataSource, IGrainFactory grains, Serializer serializer, IOptions<IngestLogOptions> options, ILogger<IngestLogPump> logger)
+    : BackgroundService
+{
+    private readonly IngestLogOptions _options = options.Value;
+
+    public long Delivered { get; private set; }
+
+    public long DeadLettered { get; private set; }
+
+    private sealed record Claimed(long Seq, IngestMessageKind Kind, string Target, byte[] Payload, int Attempts, string? LastError);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var idle = TimeSpan.FromMilliseconds(5);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int claimed;
+            try
+            {
+                claimed = await RoundAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Ingest log: a round failed ({Message}); retrying in 1 s", ex.Message);
+                claimed = 0;
+                idle = TimeSpan.FromSeconds(1);
+            }
+
+            if (claimed > 0)
+            {
+                idle = TimeSpan.FromMilliseconds(5);
+                continue;
+            }
+
+            try
+            {
+                await Task.Delay(idle, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _options.IdlePoll.Ticks));
+        }
+    }
+
+    /// <summary>One round: claim, deliver, settle. Returns the number of rows claimed.</summary>
+    public async Task<int> RoundAsync(CancellationToken cancellationToken)
+    {
+        var rows = await ClaimAsync(cancellationToken);
+        if (rows.Count == 0) return 0;
+
+        var dead = rows.Where(r => r.Attempts > _options.MaxAttempts).ToList();
+        var live = rows.Where(r => r.Attempts <= _options.MaxAttempts).ToList();
+        var delivered = new List<long>(live.Count);
+        var failed = new List<(Claimed Row, string Error)>();
+        var gate = new object();
+        var stopwatch = Stopwatch.StartNew();
+        // Deliveries are not cancelled by shutdown: a delivery half-done is redone later anyway, but
+        // finishing it now spares the next silo the work.
+        await Parallel.ForEachAsync(live, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency }, async (row, _) =>
+        {
+            try
+            {
+                await DeliverAsync(row);
+                lock (gate) delivered.Add(row.Seq);
+            }
+            catch (Exception ex)
+            {
+                lock (gate) failed.Add((row, ex.Message));
+            }
+        });
+
+        await SettleAsync(delivered, failed, dead);
+        Delivered += delivered.Count;
+        if (failed.Count > 0)
+        {
+            logger.LogWarning("Ingest log: {Failed} of {Count} messages failed delivery and will be retried; first: {Target} (seq {Seq}): {Error}",
+                failed.Count, live.Count, failed[0].Row.Target, failed[0].Row.Seq, failed[0].Error);
+        }
+
+        logger.LogDebug("Ingest log: delivered {Count} messages in {Elapsed} ms", delivered.Count, stopwatch.ElapsedMilliseconds);
+        return rows.Count;
+    }
+
+    private Task DeliverAsync(Claimed row) => row.Kind switch
+    {
+        IngestMessageKind.ServiceCosts => grains.GetGrain<IServiceCostGrain>(row.Target).Apply(serializer.Deserialize<CostBatch>(row.Payload)!, row.Seq),
+        IngestMessageKind.ClusterInputs => grains.GetGrain<IClusterAllocationGrain>(row.Target).Apply(serializer.Deserialize<ClusterInputBatch>(row.Payload)!, row.Seq),
+        _ => throw new InvalidOperationException($"unknown ingest message kind {row.Kind}"),
+    };
+
+    private async Task<List<Claimed>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE ingest_log SET lease_until = now() + $2, attempts = attempts + 1
+            WHERE seq IN (SELECT seq FROM ingest_log WHERE lease_until < now() ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+            RETURNING seq, kind, target, payload, attempts, last_error
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = _options.BatchSize });
+        command.Parameters.Add(new NpgsqlParameter { Value = _options.Lease });
+        var rows = new List<Claimed>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new Claimed(reader.GetInt64(0), (IngestMessageKind)reader.GetInt16(1), reader.GetString(2), (byte[])reader[3],
+                reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        // Oldest first, so that a newer message for a key tends to arrive after an older one.
+        rows.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+        return rows;
+    }
+
+    /// <summary>Deletes delivered rows, schedules failed ones for a retry with backoff, and dead-letters exhausted ones.</summary>
+    private async Task SettleAsync(List<long> delivered, List<(Claimed Row, string Error)> failed, List<Claimed> dead)
+    {
+        await using var batch = dataSource.CreateBatch();
+        if (delivered.Count > 0)
+        {
+            var delete = new NpgsqlBatchCommand("DELETE FROM ingest_log WHERE seq = ANY($1)");
+            delete.Parameters.Add(new NpgsqlParameter { Value = delivered.ToArray() });
+            batch.BatchCommands.Add(delete);
+        }
+
+        foreach (var (row, error) in failed)
+        {
+            var retry = new NpgsqlBatchCommand("UPDATE ingest_log SET last_error = $2, lease_until = now() + $3 WHERE seq = $1");
+            retry.Parameters.Add(new NpgsqlParameter { Value = row.Seq });
+            retry.Parameters.Add(new NpgsqlParameter { Value = Truncate(error) });
+            retry.Parameters.Add(new NpgsqlParameter { Value = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, row.Attempts - 1))) });
+            batch.BatchCommands.Add(retry);
+        }
+
+        foreach (var row in dead)
+        {
+            var move = new NpgsqlBatchCommand("""
+                WITH moved AS (DELETE FROM ingest_log WHERE seq = $1 RETURNING *)
+                INSERT INTO ingest_dead_letters (seq, tenant_id, kind, target, payload, enqueued_at, attempts, reason)
+                SELECT seq, tenant_id, kind, target, payload, enqueued_at, attempts - 1, coalesce(last_error, 'unknown') FROM moved
+                ON CONFLICT (seq) DO NOTHING
+                """);
+            move.Parameters.Add(new NpgsqlParameter { Value = row.Seq });
+            batch.BatchCommands.Add(move);
+            logger.LogError("Ingest log: message {Seq} for {Target} failed {Attempts} deliveries and was dead-lettered: {Reason}",
+                row.Seq, row.Target, row.Attempts - 1, row.LastError);
+        }
+
+        if (batch.BatchCommands.Count == 0) return;
+        await batch.ExecuteNonQueryAsync(CancellationToken.None);
+        DeadLettered += dead.Count;
+    }
+
+    private static string Truncate(string error) => error.Length <= 2_000 ? error : error[..2_000];
+}

@@ -1,0 +1,52 @@
+using CloudSentinel.Grains.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Serialization;
+
+namespace CloudSentinel.Ingestion.Journal;
+
+/// <summary>
+/// Appends a request's messages to ingest_log with one binary COPY in one transaction: the caller
+/// learns of success only after the commit, so an acknowledged request is durable, and a failure
+/// leaves nothing behind. The request's cancellation is not passed on once appending starts: a
+/// client that goes away mid-commit must not turn an atomic write into a guess.
+/// </summary>
+public sealed class PostgresIngestJournal(NpgsqlDataSource dataSource, Serializer serializer) : IIngestJournal
+{
+    public async Task AppendAsync(IReadOnlyCollection<CostBatch> costs, IReadOnlyCollection<ClusterInputBatch> clusters, CancellationToken cancellationToken)
+    {
+        var rows = costs.SelectMany(MessageChunks.Split)
+            .Select(b => (b.Tenant, IngestMessageKind.ServiceCosts, ServiceKey.Format(b.Tenant, b.ServiceName), serializer.SerializeToArray(b)))
+            .Concat(clusters.SelectMany(MessageChunks.Split)
+                .Select(b => (b.Tenant, IngestMessageKind.ClusterInputs, ServiceKey.Format(b.Tenant, b.Cluster), serializer.SerializeToArray(b))))
+            .ToList();
+        if (rows.Count == 0) return;
+        cancellationToken.ThrowIfCancellationRequested();
+
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+            await using (var copy = await connection.BeginBinaryImportAsync(
+                "COPY ingest_log (tenant_id, kind, target, payload) FROM STDIN (FORMAT BINARY)", CancellationToken.None))
+            {
+                foreach (var (tenant, kind, target, payload) in rows)
+                {
+                    await copy.StartRowAsync(CancellationToken.None);
+                    await copy.WriteAsync(tenant, NpgsqlDbType.Text, CancellationToken.None);
+                    await copy.WriteAsync((short)kind, NpgsqlDbType.Smallint, CancellationToken.None);
+                    await copy.WriteAsync(target, NpgsqlDbType.Text, CancellationToken.None);
+                    await copy.WriteAsync(payload, NpgsqlDbType.Bytea, CancellationToken.None);
+                }
+
+                await copy.CompleteAsync(CancellationToken.None);
+            }
+
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException { InnerException: NpgsqlException })
+        {
+            throw new IngestUnavailableException($"the ingest log in PostgreSQL cannot take the request now ({ex.Message}); nothing from it was applied", ex);
+        }
+    }
+}
