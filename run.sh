@@ -24,11 +24,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Sets PORT to the first free loopback port from $1 that this script has not handed out yet.
 free_port() {
   local port
   for port in $(seq "$1" $(($1 + 500))); do
     if ! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && [[ " ${USED_PORTS[*]:-} " != *" $port "* ]]; then
-      USED_PORTS+=("$port"); echo "$port"; return 0
+      USED_PORTS+=("$port"); PORT=$port; return 0
     fi
   done
   echo "no free loopback port from $1" >&2; return 1
@@ -56,7 +57,8 @@ USED_PORTS=()
 SILO_NAMES=()
 GATEWAYS=()
 for n in $(seq 1 "$SILOS"); do
-  silo_port=$(free_port 11111); gateway_port=$(free_port 30000)
+  free_port 11111; silo_port=$PORT
+  free_port 30000; gateway_port=$PORT
   echo "==> starting silo-$n (silo port $silo_port, gateway port $gateway_port; logs: .run/silo-$n.log)"
   (cd src/Silo/bin/Release/net10.0 && Orleans__SiloPort=$silo_port Orleans__GatewayPort=$gateway_port exec dotnet CloudSentinel.Silo.dll) > .run/silo-$n.log 2>&1 &
   PIDS+=($!); echo $! > .run/silo-$n.pid; SILO_NAMES+=("silo-$n")

@@ -132,6 +132,7 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
     private static void CheckText(string? value, string field, Action<string, string> fail)
     {
         if (value is { Length: > MaxTextLength }) fail(field, $"is longer than {MaxTextLength} characters");
+        else if (Names.CheckStorable(value) is { } problem) fail(field, problem);
     }
 
     private static void CheckTags(Dictionary<string, string>? tags, Action<string, string> fail)
@@ -141,7 +142,9 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
         foreach (var (key, value) in tags)
         {
             if (key.Length is 0 or > MaxTextLength) fail("tags", $"key '{key}' must be 1 to {MaxTextLength} characters");
+            else if (Names.CheckStorable(key) is { } keyProblem) fail("tags", $"a key {keyProblem}");
             if (value.Length > MaxTextLength) fail($"tags.{key}", $"is longer than {MaxTextLength} characters");
+            else if (Names.CheckStorable(value) is { } valueProblem) fail($"tags.{key}", valueProblem);
         }
     }
 }

@@ -32,5 +32,9 @@ public static partial class Names
         return null;
     }
 
+    /// <summary>Null when PostgreSQL text can hold the value; it cannot hold U+0000, which would fail the write of every row batched with it.</summary>
+    public static string? CheckStorable(string? value) =>
+        value is not null && value.Contains('\0') ? "contains a NUL character (U+0000), which cannot be stored" : null;
+
     private static string Truncate(string value) => value.Length <= 70 ? value : value[..70] + "…";
 }

@@ -125,6 +125,20 @@ public sealed class FocusImporterTests
     }
 
     [Fact]
+    public async Task A_truncated_gzip_file_is_refused_whole_not_loaded_up_to_the_cut()
+    {
+        var whole = FocusFiles.Gzip(FocusFiles.Csv(FocusFiles.V11, CsvRows()));
+
+        var cut = await Assert.ThrowsAsync<FocusFileException>(() => ImportAsync(whole[..^20]));
+        Assert.Contains("gzip", cut.Reason);
+        var noTrailer = await Assert.ThrowsAsync<FocusFileException>(() => ImportAsync(whole[..^8]));
+        Assert.Contains("truncated", noTrailer.Reason);
+        var flipped = (byte[])whole.Clone();
+        flipped[^6] ^= 0xFF;
+        Assert.Contains("gzip", (await Assert.ThrowsAsync<FocusFileException>(() => ImportAsync(flipped))).Reason);
+    }
+
+    [Fact]
     public async Task Parquet_gives_the_same_records_and_reports_bad_rows_by_row_number()
     {
         Dictionary<string, string?>[] rows =

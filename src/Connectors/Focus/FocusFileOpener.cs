@@ -1,5 +1,3 @@
-using System.IO.Compression;
-
 namespace CloudSentinel.Connectors;
 
 /// <summary>
@@ -24,7 +22,7 @@ internal static class FocusFileOpener
         var rest = new PrefixedStream(head, input);
         if (read >= 2 && magic[0] == 0x1F && magic[1] == 0x8B)
         {
-            return await CsvFocusTable.OpenAsync(new GZipStream(rest, CompressionMode.Decompress), ct);
+            return await CsvFocusTable.OpenAsync(new CheckedGzipStream(rest), ct);
         }
 
         return await CsvFocusTable.OpenAsync(rest, ct);

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Text;
+using CloudSentinel.Tests.Shared;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace CloudSentinel.Tests.Faults;
+
+/// <summary>
+/// The durability promise with real processes and real PostgreSQL: every request answered 200 is in
+/// service_costs exactly once, whatever is killed or restarted around it. Each test runs silos and a
+/// gateway as separate processes (built hosts), so a kill is a real SIGKILL.
+/// </summary>
+[Collection(FaultCollection.Name)]
+public sealed class DurabilityFaultTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_silo_killed_mid_stream_of_three_loses_nothing_acknowledged_and_counts_nothing_twice()
+    {
+        await using var database = await TestPostgres.CreateAsync("cs_fault");
+        await using var cluster = new ProcessCluster(database.ConnectionString, silos: 3);
+        await cluster.StartAsync();
+        var data = new KnownCosts(requests: 40, perRequest: 150);
+
+        var refusals = 0;
+        for (var request = 0; request < data.Requests; request++)
+        {
+            refusals += (await data.SendUntilAcknowledgedAsync(cluster.Http, request)).Count;
+            // Kill while the silos are still draining what was acknowledged before.
+            if (request == 15) cluster.KillSilo(2);
+        }
+
+        await WaitForDrainedLogAsync(database.ConnectionString, cluster);
+        output.WriteLine($"{data.Records} records in {data.Requests} requests, {refusals} answers other than 200 (re-sent)");
+        Assert.False(cluster.IsSiloRunning(2));
+        Assert.Equal(data.ExpectedTotal, await ScalarAsync<decimal>(database.ConnectionString, $"SELECT coalesce(sum(cost_usd), 0) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
+        Assert.Equal(data.Records, await ScalarAsync<long>(database.ConnectionString, $"SELECT count(*) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
+    }
+
+    [Fact]
+    public async Task Every_process_killed_right_after_a_200_and_restarted_keeps_what_was_acknowledged()
+    {
+        await using var database = await TestPostgres.CreateAsync("cs_fault");
+        await using var cluster = new ProcessCluster(database.ConnectionString, silos: 2);
+        await cluster.StartAsync();
+        var data = new KnownCosts(requests: 12, perRequest: 400);
+
+        for (var request = 0; request < data.Requests; request++) await data.SendUntilAcknowledgedAsync(cluster.Http, request);
+        cluster.KillAll();
+        var waiting = await ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM ingest_log");
+        output.WriteLine($"{waiting} acknowledged messages were still waiting in the ingest log at the kill");
+
+        cluster.StartSilo(1);
+        cluster.StartSilo(2);
+        cluster.StartGateway();
+        await cluster.WaitReadyAsync();
+        await WaitForDrainedLogAsync(database.ConnectionString, cluster);
+        Assert.Equal(data.ExpectedTotal, await ScalarAsync<decimal>(database.ConnectionString, $"SELECT coalesce(sum(cost_usd), 0) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
+        Assert.Equal(data.Records, await ScalarAsync<long>(database.ConnectionString, $"SELECT count(*) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
+    }
+
+    [Fact]
+    public async Task A_postgres_restart_during_ingest_gives_clean_503s_and_then_everything_acknowledged_lands()
+    {
+        await using var server = await OwnPostgresServer.StartAsync();
+        await using var cluster = new ProcessCluster(server.ConnectionString, silos: 1);
+        await cluster.StartAsync();
+        var data = new KnownCosts(requests: 30, perRequest: 100);
+
+        var answers = new List<string>();
+        var sender = Task.Run(async () =>
+        {
+            for (var request = 0; request < data.Requests; request++)
+            {
+                answers.AddRange(await data.SendUntilAcknowledgedAsync(cluster.Http, request, TimeSpan.FromMinutes(3)));
+                await Task.Delay(100);
+            }
+        });
+
+        await Task.Delay(1_000);
+        await server.StopAsync();
+        await Task.Delay(8_000);
+        await server.StartAgainAsync();
+        await sender;
+
+        await WaitForDrainedLogAsync(server.ConnectionString, cluster);
+        output.WriteLine($"answers other than 200 while PostgreSQL was down: {answers.Count}; first: {answers.FirstOrDefault()}");
+        Assert.Contains(answers, a => a.StartsWith("503 retry-after=5:", StringComparison.Ordinal));
+        Assert.All(answers, a => Assert.True(a.StartsWith("503 ", StringComparison.Ordinal), $"expected only 503s, got: {a}"));
+        Assert.Equal(data.ExpectedTotal, await ScalarAsync<decimal>(server.ConnectionString, $"SELECT coalesce(sum(cost_usd), 0) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
+        Assert.Equal(data.Records, await ScalarAsync<long>(server.ConnectionString, $"SELECT count(*) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
+    }
+
+    private static async Task WaitForDrainedLogAsync(string connectionString, ProcessCluster cluster)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (await ScalarAsync<long>(connectionString, "SELECT count(*) FROM ingest_log") > 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the ingest log did not drain\n{cluster.Tail("silo-1")}");
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand(sql, connection);
+                return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
+            {
+                // The server may be coming back from a restart.
+                NpgsqlConnection.ClearAllPools();
+                await Task.Delay(500);
+            }
+        }
+    }
+}
+
+/// <summary>Fault tests run one at a time: each starts several processes, and a 2-core machine should not time them out.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FaultCollection
+{
+    public const string Name = "faults";
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace CloudSentinel.Tests.Faults;
+
+/// <summary>
+/// A known data set for the fault tests: <c>requests</c> requests of <c>perRequest</c> records, every
+/// record its own bucket (tenant "fault", services svc-000…, hours before now), with amounts whose
+/// sum is known to the cent, and a client that re-sends any request until it gets a 200.
+/// </summary>
+public sealed class KnownCosts(int requests, int perRequest, int services = 200)
+{
+    private static readonly DateTime FirstHour = DateTime.UtcNow.Date.AddDays(-3);
+
+    public const string Tenant = "fault";
+
+    public int Requests => requests;
+
+    public int Records => requests * perRequest;
+
+    /// <summary>Record r (0-based, over all requests) costs (r mod 97 + 1) cents plus r/1000 of a micro-dollar step, so no two buckets are alike.</summary>
+    public decimal ExpectedTotal => Enumerable.Range(0, Records).Sum(Cost);
+
+    public string Body(int request)
+    {
+        var lines = new StringBuilder();
+        for (var i = 0; i < perRequest; i++)
+        {
+            var r = request * perRequest + i;
+            var hour = FirstHour.AddHours(r / services % 48);
+            lines.Append(CultureInfo.InvariantCulture,
+                $$"""{"tenant":"{{Tenant}}","service_name":"svc-{{r % services:000}}","cloud_provider":"aws","cost_type":"compute","account_id":"a{{r / (services * 48)}}","period_start":"{{hour:yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":{{Cost(r).ToString(CultureInfo.InvariantCulture)}}}""");
+            lines.Append('\n');
+        }
+
+        return lines.ToString();
+    }
+
+    private static decimal Cost(int r) => (r % 97 + 1) / 100m + r / 1_000_000m;
+
+    /// <summary>Sends request <paramref name="request"/> until a 200; returns the answers that were not (status and body).</summary>
+    public async Task<List<string>> SendUntilAcknowledgedAsync(HttpClient http, int request, TimeSpan? patience = null)
+    {
+        var refusals = new List<string>();
+        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(120));
+        while (true)
+        {
+            try
+            {
+                using var response = await http.PostAsync("/api/cloudsentinel/ingest", new StringContent(Body(request), Encoding.UTF8, "application/x-ndjson"));
+                if (response.StatusCode == HttpStatusCode.OK) return refusals;
+                var retryAfter = response.Headers.RetryAfter?.Delta;
+                refusals.Add($"{(int)response.StatusCode} retry-after={retryAfter?.TotalSeconds}: {await response.Content.ReadAsStringAsync()}");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                refusals.Add($"no answer: {ex.Message}");
+            }
+
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"request {request} was never acknowledged: {string.Join(" | ", refusals.TakeLast(3))}");
+            await Task.Delay(250);
+        }
+    }
+}
