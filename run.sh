@@ -53,6 +53,8 @@ dotnet build src/Gateway -c Release -nologo -v quiet -clp:ErrorsOnly
 
 mkdir -p .run
 rm -f .run/*.pid
+# So that a silo can be started again by hand with the same database (README: "Two commands").
+printf '%s\n' "${ConnectionStrings__Postgres:-}" > .run/postgres.conn
 USED_PORTS=()
 SILO_NAMES=()
 GATEWAYS=()

@@ -10,12 +10,15 @@ public static class BenchEnvironment
     public static string Machine =>
         $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}";
 
-    /// <summary>A throwaway PostgreSQL from scripts/pg.sh (or CLOUDSENTINEL_BENCH_PG when set). Returns its server connection string.</summary>
+    /// <summary>
+    /// A throwaway PostgreSQL from scripts/pg.sh with durable settings (fsync and synchronous_commit on,
+    /// as users run it), or CLOUDSENTINEL_BENCH_PG when set. Returns its server connection string.
+    /// </summary>
     public static async Task<(string ConnectionString, Func<Task> Stop)> StartPostgresAsync()
     {
         if (Environment.GetEnvironmentVariable("CLOUDSENTINEL_BENCH_PG") is { Length: > 0 } given) return (given, () => Task.CompletedTask);
 
-        var output = await Run("bash", "-c \"source scripts/pg.sh && pg_throwaway_start pg-bench >&2 && echo $PG_URL && echo $PG_DATA_DIR\"");
+        var output = await Run("bash", "-c \"source scripts/pg.sh && PG_DURABLE=1 pg_throwaway_start pg-bench >&2 && echo $PG_URL && echo $PG_DATA_DIR\"");
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var (url, dataDir) = (lines[^2], lines[^1]);
         var asPostgres = Environment.UserName == "root" ? "runuser -u postgres -- " : "";
@@ -37,10 +40,10 @@ public static class BenchEnvironment
         return output;
     }
 
-    /// <summary>Replaces the section between &lt;!-- name:begin --&gt; and &lt;!-- name:end --&gt; of BENCHMARKS.md.</summary>
-    public static void WriteSection(string name, string markdown)
+    /// <summary>Replaces the section between &lt;!-- name:begin --&gt; and &lt;!-- name:end --&gt; of BENCHMARKS.md (or <paramref name="file"/>).</summary>
+    public static void WriteSection(string name, string markdown, string file = "BENCHMARKS.md")
     {
-        var path = Path.Combine(RepoRoot, "BENCHMARKS.md");
+        var path = Path.Combine(RepoRoot, file);
         var text = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
         var begin = $"<!-- {name}:begin -->";
         var end = $"<!-- {name}:end -->";

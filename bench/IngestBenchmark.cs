@@ -19,7 +19,7 @@ using Prometheus;
 namespace CloudSentinel.Bench;
 
 /// <summary>
-/// The real ingest path end to end (HTTP → stream → grains → PostgreSQL) against the cheapest way
+/// The real ingest path end to end (HTTP → ingest log → grains → PostgreSQL) against the cheapest way
 /// to keep the same records as raw rows (binary COPY), plus scrape cost and the silo's peak memory.
 /// </summary>
 public static class IngestBenchmark
@@ -70,13 +70,13 @@ public static class IngestBenchmark
                 .AppendLine("## Ingest path (issue 2)")
                 .AppendLine()
                 .AppendLine($"Machine: {BenchEnvironment.Machine}. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release build, `dotnet run -c Release --project bench -- ingest`.")
-                .AppendLine($"PostgreSQL 15 throwaway cluster from `scripts/pg.sh` (fsync off, synchronous_commit off — the same server for both sides).")
+                .AppendLine($"PostgreSQL 15 throwaway cluster from `scripts/pg.sh` with durable settings (fsync on, synchronous_commit on, stock max_connections — the same server for both sides).")
                 .AppendLine($"Workload: {records:N0} records ({Tenants} tenants × {ServicesPerTenant} services × {Hours} hours × {CostTypes.Length} cost types), every record its own bucket, {bodies.Count} JSON requests of {RecordsPerRequest:N0}, 2 in flight.")
                 .AppendLine()
                 .AppendLine("| measure | value |")
                 .AppendLine("|---|---|")
-                .AppendLine($"| end to end, HTTP → stream → grains → all buckets in PostgreSQL | {e2eRate:N0} records/s ({endToEnd.TotalSeconds:0.0} s) |")
-                .AppendLine($"| acknowledged by the gateway (HTTP 200, in the stream) | {ackRate:N0} records/s ({acknowledged.TotalSeconds:0.0} s) |")
+                .AppendLine($"| end to end, HTTP → ingest log → grains → all buckets in PostgreSQL | {e2eRate:N0} records/s ({endToEnd.TotalSeconds:0.0} s) |")
+                .AppendLine($"| acknowledged by the gateway (HTTP 200: committed to the ingest log) | {ackRate:N0} records/s ({acknowledged.TotalSeconds:0.0} s) |")
                 .AppendLine($"| baseline: same records as raw rows by Npgsql binary COPY | {copyRate:N0} records/s ({copy.TotalSeconds:0.0} s) |")
                 .AppendLine($"| **ratio end to end / COPY baseline** | **{e2eRate / copyRate:0.00}×** |")
                 .AppendLine($"| scrape over HTTP of the live gateway ({liveScrape.Series:N0} series) | {liveScrape.Ms:0.0} ms |")

@@ -1,7 +1,7 @@
 using CloudSentinel.Bench;
 
-// dotnet run -c Release --project bench [-- ingest|anomalies|dashboards|allocation]
-// Each benchmark prints its table and rewrites its own section of BENCHMARKS.md.
+// dotnet run -c Release --project bench [-- ingest|anomalies|dashboards|allocation|chaos]
+// Each benchmark prints its table and rewrites its own section of BENCHMARKS.md (chaos: of docs/durability.md).
 var which = args.Length > 0 ? args[0] : "all";
 if (which is "all" or "ingest")
 {
@@ -29,4 +29,11 @@ if (which is "all" or "allocation")
     var table = AllocationBenchmark.Run();
     Console.WriteLine(table);
     BenchEnvironment.WriteSection("allocation", table);
+}
+
+if (which is "chaos")
+{
+    var table = await ChaosRun.RunAsync();
+    Console.WriteLine(table);
+    BenchEnvironment.WriteSection("chaos", table, "docs/durability.md");
 }

@@ -4,7 +4,7 @@ namespace CloudSentinel.Grains.Abstractions;
 
 /// <summary>
 /// One grain per configured API source, key "tenant/source". A reminder makes it re-read a rolling
-/// window and publish the sums on the cost stream; its checkpoint and last outcome are persisted.
+/// window and ingest the sums like any other source (validated, routed, durable); its checkpoint and last outcome are persisted.
 /// </summary>
 public interface ICostSourcePollerGrain : IGrainWithStringKey
 {

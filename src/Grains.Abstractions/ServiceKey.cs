@@ -1,7 +1,7 @@
 namespace CloudSentinel.Grains.Abstractions;
 
 /// <summary>
-/// The key of a (tenant, service) grain and stream: "tenant/service". Tenant names cannot hold '/',
+/// The key of a (tenant, service) grain and its ingest messages: "tenant/service". Tenant names cannot hold '/',
 /// so the first '/' always separates the two even when a service name contains one.
 /// </summary>
 public static class ServiceKey

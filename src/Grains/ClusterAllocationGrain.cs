@@ -41,7 +41,7 @@ public sealed class ClusterAllocationGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _cluster) = ServiceKey.Parse(this.GetPrimaryKeyString());
-        var restored = await store.LoadAsync(_tenant, _cluster, Cutoff, cancellationToken);
+        var restored = await store.LoadAsync(_tenant, _cluster, Cutoff, DateTime.MaxValue, cancellationToken);
         _inputs.Apply(restored.Costs, restored.Usage);
         _published = restored.Published.ToDictionary(p => p.Key, p => p.Value);
         if (restored.Costs.Count + restored.Usage.Count > 0)
@@ -61,13 +61,9 @@ public sealed class ClusterAllocationGrain(
             store.EnqueueInputs(_tenant, _cluster, applied.Costs, applied.Usage);
             var cutoff = Cutoff;
             var hours = batch.Costs.Select(c => Utc(c.Key.Hour)).Concat(batch.Usage.Select(u => Utc(u.Key.Hour))).ToHashSet();
-            foreach (var hour in hours.Where(h => h < cutoff))
-            {
-                // Older hours are kept in PostgreSQL but no longer in memory, so they cannot be allocated whole.
-                logger.LogWarning("Cluster {Tenant}/{Cluster}: input for {Hour:O} is older than the retention and is stored but not allocated", _tenant, _cluster, hour);
-            }
-
-            await RecomputeAsync(hours.Where(h => h >= cutoff).Order());
+            var updates = Recompute(_inputs, _published, hours.Where(h => h >= cutoff).Order());
+            if (hours.Any(h => h < cutoff)) await RecomputeHistoryAsync(hours.Where(h => h < cutoff).Order().ToList(), updates);
+            if (updates.Count > 0) await journal.AppendAsync([.. updates.Select(u => new CostBatch(_tenant, u.Key, [.. u.Value]))], [], CancellationToken.None);
             await store.CommitAsync(_tenant, _cluster);
         }
         catch
@@ -105,28 +101,51 @@ public sealed class ClusterAllocationGrain(
         await PublishSnapshotAsync(now);
     }
 
-    /// <summary>Allocates the hours again and sends services what differs from what they hold.</summary>
-    private async Task RecomputeAsync(IEnumerable<DateTime> hours)
+    /// <summary>
+    /// Allocates the hours again from <paramref name="inputs"/>, records the results, and returns per
+    /// service what differs from what the services hold (<paramref name="published"/>, updated here).
+    /// </summary>
+    private Dictionary<string, List<BucketUpdate>> Recompute(ClusterHours inputs, Dictionary<DateTime, ServiceBucketMap> published, IEnumerable<DateTime> hours,
+        Dictionary<string, List<BucketUpdate>>? updates = null)
     {
         var policy = options.Value.PolicyFor(_tenant);
-        var updates = new Dictionary<string, List<BucketUpdate>>(StringComparer.Ordinal);
+        updates ??= new Dictionary<string, List<BucketUpdate>>(StringComparer.Ordinal);
         foreach (var hour in hours)
         {
-            if (!_inputs.Hours.TryGetValue(hour, out var inputs) || Allocate(inputs, policy) is not { } allocation) continue;
-            var after = SharedCostBuckets.From(_cluster, hour, inputs.Provider, allocation);
-            var before = _published.GetValueOrDefault(hour) ?? new ServiceBucketMap();
+            if (!inputs.Hours.TryGetValue(hour, out var hourInputs) || Allocate(hourInputs, policy) is not { } allocation) continue;
+            var after = SharedCostBuckets.From(_cluster, hour, hourInputs.Provider, allocation);
+            var before = published.GetValueOrDefault(hour) ?? new ServiceBucketMap();
             foreach (var (service, changes) in SharedCostBuckets.Changes(before, after))
             {
                 if (updates.TryGetValue(service, out var list)) list.AddRange(changes);
                 else updates.Add(service, changes);
             }
 
-            _published[hour] = after;
+            published[hour] = after;
             _recomputed.Add(hour);
             store.EnqueueAllocation(_tenant, _cluster, new AllocatedHour(hour, AllocationViews.Rows(allocation), AllocationViews.Pods(allocation), after));
         }
 
-        if (updates.Count > 0) await journal.AppendAsync([.. updates.Select(u => new CostBatch(_tenant, u.Key, [.. u.Value]))], [], CancellationToken.None);
+        return updates;
+    }
+
+    /// <summary>
+    /// Hours older than the retention are not held in memory: their inputs (this message's included,
+    /// pending or committed) are read from the store and allocated, so a history import of any age
+    /// reaches the services' totals. What services hold for such an hour comes from the store the
+    /// first time and is then kept with the rest (until the hourly prune), because the shares sent a
+    /// moment ago may still be in the ingest log and not yet in service_costs.
+    /// </summary>
+    private async Task RecomputeHistoryAsync(List<DateTime> hours, Dictionary<string, List<BucketUpdate>> updates)
+    {
+        foreach (var span in hours.Chunk(24 * 7))
+        {
+            var stored = await store.LoadAsync(_tenant, _cluster, span[0], span[^1].AddHours(1), CancellationToken.None);
+            var history = new ClusterHours();
+            history.Apply(stored.Costs, stored.Usage);
+            foreach (var (hour, services) in stored.Published) _published.TryAdd(hour, services);
+            Recompute(history, _published, span, updates);
+        }
     }
 
     /// <summary>Publishes the gauge snapshot when its hour was recomputed, when the clock moved the latest hour, or as a periodic refresh.</summary>

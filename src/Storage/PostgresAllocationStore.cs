@@ -32,30 +32,31 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
 
     protected override string GroupOf(ClusterRowKey<object> key) => ServiceKey.Format(key.Tenant, key.Cluster);
 
-    public async Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, CancellationToken cancellationToken)
+    public async Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, DateTime until, CancellationToken cancellationToken)
     {
         var costs = new Dictionary<ClusterCostKey, ClusterCostAmount>();
         var usage = new Dictionary<PodUsageKey, PodUsageAmount>();
         var published = new Dictionary<DateTime, Dictionary<string, Dictionary<BucketKey, BucketAmount>>>();
         since = DateTime.SpecifyKind(since, DateTimeKind.Utc);
+        until = DateTime.SpecifyKind(until, DateTimeKind.Utc);
         await using (var batch = dataSource.CreateBatch())
         {
             batch.BatchCommands.Add(Command("""
                 SELECT "timestamp", cloud_provider, account_id, cost_type, component, pool, source,
                        cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb, cpu_capacity_core_hours, memory_capacity_gb_hours
-                FROM cluster_cost_buckets WHERE tenant_id = $1 AND cluster_name = $2 AND "timestamp" >= $3
-                """, tenant, cluster, since));
+                FROM cluster_cost_buckets WHERE tenant_id = $1 AND cluster_name = $2 AND "timestamp" >= $3 AND "timestamp" < $4
+                """, tenant, cluster, since, until));
             batch.BatchCommands.Add(Command("""
                 SELECT "timestamp", namespace, pod_name, service_name, cpu_request_core_hours, cpu_usage_core_hours,
                        memory_request_gb_hours, memory_usage_gb_hours, storage_type, storage_gb_hours, load_balancer, lb_requests
-                FROM pod_usage WHERE tenant_id = $1 AND cluster_name = $2 AND "timestamp" >= $3
-                """, tenant, cluster, since));
+                FROM pod_usage WHERE tenant_id = $1 AND cluster_name = $2 AND "timestamp" >= $3 AND "timestamp" < $4
+                """, tenant, cluster, since, until));
             // What services hold for this cluster is what it last sent them; a recompute sends the difference.
             batch.BatchCommands.Add(Command("""
                 SELECT "timestamp", service_name, cloud_provider, account_id, cost_type, breakdown,
                        cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb
-                FROM service_costs WHERE tenant_id = $1 AND source = $2 AND "timestamp" >= $3
-                """, tenant, SharedCostBuckets.Source(cluster), since));
+                FROM service_costs WHERE tenant_id = $1 AND source = $2 AND "timestamp" >= $3 AND "timestamp" < $4
+                """, tenant, SharedCostBuckets.Source(cluster), since, until));
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -90,9 +91,9 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
         {
             switch (key.Row, value)
             {
-                case (ClusterCostKey row, ClusterCostAmount amount) when row.Hour >= since: costs[row] = amount; break;
-                case (PodUsageKey row, PodUsageAmount pod) when row.Hour >= since: usage[row] = pod; break;
-                case (DateTime row, AllocatedHour hour) when row >= since:
+                case (ClusterCostKey row, ClusterCostAmount amount) when row.Hour >= since && row.Hour < until: costs[row] = amount; break;
+                case (PodUsageKey row, PodUsageAmount pod) when row.Hour >= since && row.Hour < until: usage[row] = pod; break;
+                case (DateTime row, AllocatedHour hour) when row >= since && row < until:
                     published[row] = hour.ServiceBuckets.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
                     break;
             }

@@ -16,8 +16,8 @@ public interface IAllocationStore
     /// <summary>Completes once everything enqueued for the cluster so far is committed; faults when the database refuses it.</summary>
     Task CommitAsync(string tenant, string cluster);
 
-    /// <summary>The cluster's inputs since <paramref name="since"/> and the shared buckets it last sent to services.</summary>
-    Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, CancellationToken cancellationToken);
+    /// <summary>The cluster's inputs of the hours in [<paramref name="since"/>, <paramref name="until"/>) and the shared buckets it last sent to services for them.</summary>
+    Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, DateTime until, CancellationToken cancellationToken);
 
     /// <summary>Writes everything enqueued so far.</summary>
     Task FlushAsync(CancellationToken cancellationToken);

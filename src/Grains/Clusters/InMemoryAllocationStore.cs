@@ -27,15 +27,15 @@ public sealed class InMemoryAllocationStore : IAllocationStore
         lock (state) state.Published[hour.Hour] = hour.ServiceBuckets.ToDictionary(s => s.Key, s => new Dictionary<BucketKey, BucketAmount>(s.Value), StringComparer.Ordinal);
     }
 
-    public Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, CancellationToken cancellationToken)
+    public Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, DateTime until, CancellationToken cancellationToken)
     {
         if (!_clusters.TryGetValue(ServiceKey.Format(tenant, cluster), out var state)) return Task.FromResult(new ClusterRestore([], [], new Dictionary<DateTime, Dictionary<string, Dictionary<BucketKey, BucketAmount>>>()));
         lock (state)
         {
             return Task.FromResult(new ClusterRestore(
-                [.. state.Costs.Where(c => c.Key.Hour >= since).Select(c => new ClusterCostUpdate(c.Key, c.Value))],
-                [.. state.Usage.Where(u => u.Key.Hour >= since).Select(u => new PodUsageUpdate(u.Key, u.Value))],
-                state.Published.Where(p => p.Key >= since).ToDictionary(p => p.Key, p => p.Value)));
+                [.. state.Costs.Where(c => c.Key.Hour >= since && c.Key.Hour < until).Select(c => new ClusterCostUpdate(c.Key, c.Value))],
+                [.. state.Usage.Where(u => u.Key.Hour >= since && u.Key.Hour < until).Select(u => new PodUsageUpdate(u.Key, u.Value))],
+                state.Published.Where(p => p.Key >= since && p.Key < until).ToDictionary(p => p.Key, p => p.Value)));
         }
     }
 

@@ -28,14 +28,21 @@ public sealed class KnownCosts(int requests, int perRequest, int services = 200)
         for (var i = 0; i < perRequest; i++)
         {
             var r = request * perRequest + i;
-            var hour = FirstHour.AddHours(r / services % 48);
+            var (service, hour, account) = Key(r);
             lines.Append(CultureInfo.InvariantCulture,
-                $$"""{"tenant":"{{Tenant}}","service_name":"svc-{{r % services:000}}","cloud_provider":"aws","cost_type":"compute","account_id":"a{{r / (services * 48)}}","period_start":"{{hour:yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":{{Cost(r).ToString(CultureInfo.InvariantCulture)}}}""");
+                $$"""{"tenant":"{{Tenant}}","service_name":"{{service}}","cloud_provider":"aws","cost_type":"compute","account_id":"{{account}}","period_start":"{{hour:yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":{{Cost(r).ToString(CultureInfo.InvariantCulture)}}}""");
             lines.Append('\n');
         }
 
         return lines.ToString();
     }
+
+    /// <summary>Every record's bucket (service, hour, account) and the amount it must hold.</summary>
+    public Dictionary<(string Service, DateTime Hour, string Account), decimal> ExpectedBuckets() =>
+        Enumerable.Range(0, Records).ToDictionary(Key, Cost);
+
+    private (string Service, DateTime Hour, string Account) Key(int r) =>
+        ($"svc-{r % services:000}", FirstHour.AddHours(r / services % 48), $"a{r / (services * 48)}");
 
     private static decimal Cost(int r) => (r % 97 + 1) / 100m + r / 1_000_000m;
 

@@ -108,6 +108,17 @@ public sealed class CloudSentinelStack : IAsyncDisposable
         }, "the gateway to report ready");
     }
 
+    /// <summary>
+    /// Waits until the ingest log is empty: everything acknowledged so far has been applied, including
+    /// the shares cluster grains derived from it (they enter the log before their own message leaves it).
+    /// Without PostgreSQL, ingest applies before it answers, so there is nothing to wait for.
+    /// </summary>
+    public async Task WaitForSettledAsync()
+    {
+        if (Database is null) return;
+        await Eventually.Async(async () => await QueryScalarAsync<long>("SELECT count(*) FROM ingest_log") == 0, "the ingest log to drain");
+    }
+
     public async Task<HttpResponseMessage> PostAsync(string path, string body) =>
         await Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 

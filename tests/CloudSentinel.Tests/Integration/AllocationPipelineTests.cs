@@ -50,10 +50,12 @@ public sealed class AllocationPipelineTests : IAsyncLifetime
         SELECT namespace, pod_name, service_name, cpu_cost_usd, memory_cost_usd, storage_cost_usd, cpu_cost_usd + memory_cost_usd + storage_cost_usd as total_cost FROM pod_costs WHERE tenant_id = 'acme' ORDER BY total_cost DESC LIMIT 50
         """;
 
+    /// <summary>Posts and waits until what was posted, and the shares derived from it, are applied.</summary>
     private async Task PostAsync(string path, string body)
     {
         var response = await _stack.PostAsync(path, body);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        await _stack.WaitForSettledAsync();
     }
 
     private async Task<List<object[]>> RowsAsync(string sql)
@@ -112,6 +114,21 @@ public sealed class AllocationPipelineTests : IAsyncLifetime
         Assert.Equal(0.65, Metric.Value(metrics, "cloudsentinel_shared_cost_allocated_usd", new(labels) { ["service_name"] = "api" }));
         await Metric.WaitForAsync(_stack, "cloudsentinel_cost_per_service_usd",
             new() { ["tenant"] = "acme", ["service_name"] = "web", ["cost_type"] = "compute", ["cloud_provider"] = "aws" }, 1.15);
+    }
+
+    [Fact]
+    public async Task Example_1_sixty_days_old_is_allocated_from_postgres_though_the_grain_holds_only_35_days()
+    {
+        string Old(string body) => body.Replace(Ts(H), Ts(H.AddDays(-60)), StringComparison.Ordinal).Replace("\"acme\"", "\"hist\"", StringComparison.Ordinal);
+        await PostAsync("/api/cloudsentinel/ingest", Old(Example1Costs));
+        await PostAsync("/api/cloudsentinel/ingest/usage", Old(Example1Pods));
+
+        await WaitForAsync(SharedSum("hist"), 1.80m);
+        Assert.Equal(1.15m, await SumAsync(SharedSum("hist", "service_name = 'web'")));
+        Assert.Equal(0.65m, await SumAsync(SharedSum("hist", "service_name = 'api'")));
+        Assert.Equal(1.80m, await SumAsync("SELECT sum(cost_usd) FROM service_costs WHERE tenant_id = 'hist'"));
+        Assert.Equal(3, await _stack.QueryScalarAsync<long>("SELECT count(*) FROM pod_costs WHERE tenant_id = 'hist'"));
+        Assert.Equal(1.80m, await SumAsync("SELECT sum(allocated_cost_usd) FROM shared_infrastructure_allocation WHERE tenant_id = 'hist'"));
     }
 
     [Fact]

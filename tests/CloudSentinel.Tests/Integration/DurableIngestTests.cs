@@ -37,8 +37,7 @@ public sealed class DurableIngestTests : IAsyncLifetime
     private Task<decimal> Sum(string tenant) =>
         _stack.QueryScalarAsync<decimal>($"SELECT coalesce(sum(cost_usd), 0) FROM service_costs WHERE tenant_id = '{tenant}'");
 
-    private async Task WaitForDrainedLogAsync() =>
-        await Eventually.Async(async () => await _stack.QueryScalarAsync<long>("SELECT count(*) FROM ingest_log") == 0, "the ingest log to drain");
+    private Task WaitForDrainedLogAsync() => _stack.WaitForSettledAsync();
 
     [Fact]
     public async Task A_200_means_the_request_is_in_the_ingest_log_and_it_drains_into_service_costs()

@@ -6,7 +6,7 @@ using CloudSentinel.Tests.Infrastructure;
 
 namespace CloudSentinel.Tests.Integration;
 
-/// <summary>The whole path on real PostgreSQL: HTTP ingest → stream → grain → upserts and gauges.</summary>
+/// <summary>The whole path on real PostgreSQL: HTTP ingest → ingest log → grain → upserts and gauges.</summary>
 public sealed class IngestToPostgresTests : IAsyncLifetime
 {
     private static readonly DateTime CurrentHour = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour);
@@ -46,11 +46,12 @@ public sealed class IngestToPostgresTests : IAsyncLifetime
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Sends a tiny record for the same service and waits until it is stored: everything sent before it has been applied.</summary>
+    /// <summary>Sends a tiny record for the same service and waits until it is stored and the ingest log is empty: everything sent before it has been applied.</summary>
     private async Task Barrier(decimal marker)
     {
         await IngestAsync("[" + Rec("checkout", "other", H.AddHours(-2), marker) + "]");
         await WaitForSum("service_costs", $"service_name = 'checkout' AND {At(H.AddHours(-2))}", marker);
+        await _stack.WaitForSettledAsync();
     }
 
     [Fact]

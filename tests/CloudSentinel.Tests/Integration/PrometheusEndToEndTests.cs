@@ -203,6 +203,7 @@ public sealed class PrometheusEndToEndFixture : IAsyncLifetime
     {
         var response = await Stack.PostAsync(path, body);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {await response.Content.ReadAsStringAsync()}");
+        await Stack.WaitForSettledAsync();
     }
 
     private async Task PutBudgetAsync(string service, decimal amount)
