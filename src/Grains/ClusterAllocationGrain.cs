@@ -57,7 +57,7 @@ public sealed class ClusterAllocationGrain(
     {
         try
         {
-            var applied = _inputs.Apply(batch.Costs, batch.Usage);
+            var applied = _inputs.Apply(batch.Costs, batch.Usage, sequence);
             store.EnqueueInputs(_tenant, _cluster, applied.Costs, applied.Usage);
             var cutoff = Cutoff;
             var hours = batch.Costs.Select(c => Utc(c.Key.Hour)).Concat(batch.Usage.Select(u => Utc(u.Key.Hour))).ToHashSet();

@@ -1,4 +1,5 @@
 using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Grains.Clusters;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -10,17 +11,18 @@ namespace CloudSentinel.Storage;
 /// </summary>
 internal static class AllocationRows
 {
-    public static NpgsqlBatchCommand UpsertCosts(IReadOnlyList<KeyValuePair<ClusterRowKey<ClusterCostKey>, ClusterCostAmount>> rows)
+    public static NpgsqlBatchCommand UpsertCosts(IReadOnlyList<KeyValuePair<ClusterRowKey<ClusterCostKey>, Sequenced<ClusterCostUpdate>>> rows)
     {
         var command = new NpgsqlBatchCommand("""
             INSERT INTO cluster_cost_buckets (tenant_id, cluster_name, "timestamp", cloud_provider, account_id, cost_type, component, pool, source,
-                                              cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb, cpu_capacity_core_hours, memory_capacity_gb_hours)
+                                              cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb, cpu_capacity_core_hours, memory_capacity_gb_hours, ingest_seq)
             SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                                 $10::numeric[], $11::numeric[], $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[])
+                                 $10::numeric[], $11::numeric[], $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::bigint[])
             ON CONFLICT (tenant_id, cluster_name, "timestamp", cloud_provider, account_id, cost_type, component, pool, source) DO UPDATE
             SET cost_usd = EXCLUDED.cost_usd, cpu_cost_usd = EXCLUDED.cpu_cost_usd, memory_cost_usd = EXCLUDED.memory_cost_usd,
                 storage_gb = EXCLUDED.storage_gb, cpu_capacity_core_hours = EXCLUDED.cpu_capacity_core_hours,
-                memory_capacity_gb_hours = EXCLUDED.memory_capacity_gb_hours, updated_at = now()
+                memory_capacity_gb_hours = EXCLUDED.memory_capacity_gb_hours, ingest_seq = EXCLUDED.ingest_seq, updated_at = now()
+            WHERE cluster_cost_buckets.ingest_seq <= EXCLUDED.ingest_seq
             """);
         Text(command, rows.Select(r => r.Key.Tenant));
         Text(command, rows.Select(r => r.Key.Cluster));
@@ -31,44 +33,47 @@ internal static class AllocationRows
         Text(command, rows.Select(r => r.Key.Row.Component));
         Text(command, rows.Select(r => r.Key.Row.Pool));
         Text(command, rows.Select(r => r.Key.Row.Source));
-        Numbers(command, rows.Select(r => r.Value.CostUsd));
-        Numbers(command, rows.Select(r => r.Value.CpuCostUsd));
-        Numbers(command, rows.Select(r => r.Value.MemoryCostUsd));
-        Numbers(command, rows.Select(r => r.Value.StorageGb));
-        Numbers(command, rows.Select(r => r.Value.CpuCapacityCoreHours));
-        Numbers(command, rows.Select(r => r.Value.MemoryCapacityGbHours));
+        Numbers(command, rows.Select(r => r.Value.Item.Amount.CostUsd));
+        Numbers(command, rows.Select(r => r.Value.Item.Amount.CpuCostUsd));
+        Numbers(command, rows.Select(r => r.Value.Item.Amount.MemoryCostUsd));
+        Numbers(command, rows.Select(r => r.Value.Item.Amount.StorageGb));
+        Numbers(command, rows.Select(r => r.Value.Item.Amount.CpuCapacityCoreHours));
+        Numbers(command, rows.Select(r => r.Value.Item.Amount.MemoryCapacityGbHours));
+        Sequences(command, rows.Select(r => r.Value.Sequence));
         return command;
     }
 
-    public static NpgsqlBatchCommand UpsertUsage(IReadOnlyList<KeyValuePair<ClusterRowKey<PodUsageKey>, PodUsageAmount>> rows)
+    public static NpgsqlBatchCommand UpsertUsage(IReadOnlyList<KeyValuePair<ClusterRowKey<PodUsageKey>, Sequenced<PodUsageUpdate>>> rows)
     {
         var command = new NpgsqlBatchCommand("""
             INSERT INTO pod_usage (tenant_id, cluster_name, "timestamp", namespace, pod_name, service_name,
                                    cpu_request_core_hours, cpu_usage_core_hours, memory_request_gb_hours, memory_usage_gb_hours,
-                                   storage_type, storage_gb_hours, load_balancer, lb_requests)
+                                   storage_type, storage_gb_hours, load_balancer, lb_requests, ingest_seq)
             SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
-                                 $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::text[], $12::numeric[], $13::text[], $14::numeric[])
+                                 $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::text[], $12::numeric[], $13::text[], $14::numeric[], $15::bigint[])
             ON CONFLICT (tenant_id, cluster_name, "timestamp", namespace, pod_name) DO UPDATE
             SET service_name = EXCLUDED.service_name, cpu_request_core_hours = EXCLUDED.cpu_request_core_hours,
                 cpu_usage_core_hours = EXCLUDED.cpu_usage_core_hours, memory_request_gb_hours = EXCLUDED.memory_request_gb_hours,
                 memory_usage_gb_hours = EXCLUDED.memory_usage_gb_hours, storage_type = EXCLUDED.storage_type,
                 storage_gb_hours = EXCLUDED.storage_gb_hours, load_balancer = EXCLUDED.load_balancer,
-                lb_requests = EXCLUDED.lb_requests, updated_at = now()
+                lb_requests = EXCLUDED.lb_requests, ingest_seq = EXCLUDED.ingest_seq, updated_at = now()
+            WHERE pod_usage.ingest_seq <= EXCLUDED.ingest_seq
             """);
         Text(command, rows.Select(r => r.Key.Tenant));
         Text(command, rows.Select(r => r.Key.Cluster));
         Times(command, rows.Select(r => r.Key.Row.Hour));
         Text(command, rows.Select(r => r.Key.Row.Namespace));
         Text(command, rows.Select(r => r.Key.Row.PodName));
-        Text(command, rows.Select(r => r.Value.ServiceName));
-        Numbers(command, rows.Select(r => r.Value.CpuRequestCoreHours));
-        Numbers(command, rows.Select(r => r.Value.CpuUsageCoreHours));
-        Numbers(command, rows.Select(r => r.Value.MemoryRequestGbHours));
-        Numbers(command, rows.Select(r => r.Value.MemoryUsageGbHours));
-        Text(command, rows.Select(r => r.Value.StorageType));
-        Numbers(command, rows.Select(r => r.Value.StorageGbHours));
-        Text(command, rows.Select(r => r.Value.LoadBalancer));
-        Numbers(command, rows.Select(r => r.Value.LbRequests));
+        Text(command, rows.Select(r => r.Value.Item.Usage.ServiceName));
+        Numbers(command, rows.Select(r => r.Value.Item.Usage.CpuRequestCoreHours));
+        Numbers(command, rows.Select(r => r.Value.Item.Usage.CpuUsageCoreHours));
+        Numbers(command, rows.Select(r => r.Value.Item.Usage.MemoryRequestGbHours));
+        Numbers(command, rows.Select(r => r.Value.Item.Usage.MemoryUsageGbHours));
+        Text(command, rows.Select(r => r.Value.Item.Usage.StorageType));
+        Numbers(command, rows.Select(r => r.Value.Item.Usage.StorageGbHours));
+        Text(command, rows.Select(r => r.Value.Item.Usage.LoadBalancer));
+        Numbers(command, rows.Select(r => r.Value.Item.Usage.LbRequests));
+        Sequences(command, rows.Select(r => r.Value.Sequence));
         return command;
     }
 
@@ -130,6 +135,9 @@ internal static class AllocationRows
 
     private static void Numbers(NpgsqlBatchCommand command, IEnumerable<decimal> values) =>
         command.Parameters.Add(new NpgsqlParameter<decimal[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric, TypedValue = values.ToArray() });
+
+    private static void Sequences(NpgsqlBatchCommand command, IEnumerable<long> values) =>
+        command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = values.ToArray() });
 
     private static void Times(NpgsqlBatchCommand command, IEnumerable<DateTime> values) =>
         command.Parameters.Add(new NpgsqlParameter<DateTime[]>

@@ -16,8 +16,8 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
 {
     private const int ChunkRows = 20_000;
 
-    public void EnqueueInputs(string tenant, string cluster, IReadOnlyList<ClusterCostUpdate> costs, IReadOnlyList<PodUsageUpdate> usage) =>
-        Enqueue(costs.Select(c => Entry(tenant, cluster, c.Key, c.Amount)).Concat(usage.Select(u => Entry(tenant, cluster, u.Key, u.Usage))));
+    public void EnqueueInputs(string tenant, string cluster, IReadOnlyList<Sequenced<ClusterCostUpdate>> costs, IReadOnlyList<Sequenced<PodUsageUpdate>> usage) =>
+        Enqueue(costs.Select(c => Entry(tenant, cluster, c.Item.Key, c)).Concat(usage.Select(u => Entry(tenant, cluster, u.Item.Key, u))));
 
     public void EnqueueAllocation(string tenant, string cluster, AllocatedHour hour) =>
         Enqueue([Entry(tenant, cluster, hour.Hour, hour)]);
@@ -34,8 +34,8 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
 
     public async Task<ClusterRestore> LoadAsync(string tenant, string cluster, DateTime since, DateTime until, CancellationToken cancellationToken)
     {
-        var costs = new Dictionary<ClusterCostKey, ClusterCostAmount>();
-        var usage = new Dictionary<PodUsageKey, PodUsageAmount>();
+        var costs = new Dictionary<ClusterCostKey, Sequenced<ClusterCostUpdate>>();
+        var usage = new Dictionary<PodUsageKey, Sequenced<PodUsageUpdate>>();
         var published = new Dictionary<DateTime, Dictionary<string, Dictionary<BucketKey, BucketAmount>>>();
         since = DateTime.SpecifyKind(since, DateTimeKind.Utc);
         until = DateTime.SpecifyKind(until, DateTimeKind.Utc);
@@ -43,12 +43,12 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
         {
             batch.BatchCommands.Add(Command("""
                 SELECT "timestamp", cloud_provider, account_id, cost_type, component, pool, source,
-                       cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb, cpu_capacity_core_hours, memory_capacity_gb_hours
+                       cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb, cpu_capacity_core_hours, memory_capacity_gb_hours, ingest_seq
                 FROM cluster_cost_buckets WHERE tenant_id = $1 AND cluster_name = $2 AND "timestamp" >= $3 AND "timestamp" < $4
                 """, tenant, cluster, since, until));
             batch.BatchCommands.Add(Command("""
                 SELECT "timestamp", namespace, pod_name, service_name, cpu_request_core_hours, cpu_usage_core_hours,
-                       memory_request_gb_hours, memory_usage_gb_hours, storage_type, storage_gb_hours, load_balancer, lb_requests
+                       memory_request_gb_hours, memory_usage_gb_hours, storage_type, storage_gb_hours, load_balancer, lb_requests, ingest_seq
                 FROM pod_usage WHERE tenant_id = $1 AND cluster_name = $2 AND "timestamp" >= $3 AND "timestamp" < $4
                 """, tenant, cluster, since, until));
             // What services hold for this cluster is what it last sent them; a recompute sends the difference.
@@ -61,15 +61,19 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
             while (await reader.ReadAsync(cancellationToken))
             {
                 var key = new ClusterCostKey(reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), Utc(reader.GetDateTime(0)), reader.GetString(6));
-                costs[key] = new ClusterCostAmount(reader.GetDecimal(7), reader.GetDecimal(8), reader.GetDecimal(9), reader.GetDecimal(10), reader.GetDecimal(11), reader.GetDecimal(12));
+                costs[key] = new Sequenced<ClusterCostUpdate>(
+                    new ClusterCostUpdate(key, new ClusterCostAmount(reader.GetDecimal(7), reader.GetDecimal(8), reader.GetDecimal(9), reader.GetDecimal(10), reader.GetDecimal(11), reader.GetDecimal(12))),
+                    reader.GetInt64(13));
             }
 
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 var key = new PodUsageKey(Utc(reader.GetDateTime(0)), reader.GetString(1), reader.GetString(2));
-                usage[key] = new PodUsageAmount(reader.GetString(3), reader.GetDecimal(4), reader.GetDecimal(5), reader.GetDecimal(6), reader.GetDecimal(7),
-                    reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetDecimal(9), reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetDecimal(11));
+                usage[key] = new Sequenced<PodUsageUpdate>(
+                    new PodUsageUpdate(key, new PodUsageAmount(reader.GetString(3), reader.GetDecimal(4), reader.GetDecimal(5), reader.GetDecimal(6), reader.GetDecimal(7),
+                        reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetDecimal(9), reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetDecimal(11))),
+                    reader.GetInt64(12));
             }
 
             await reader.NextResultAsync(cancellationToken);
@@ -91,26 +95,23 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
         {
             switch (key.Row, value)
             {
-                case (ClusterCostKey row, ClusterCostAmount amount) when row.Hour >= since && row.Hour < until: costs[row] = amount; break;
-                case (PodUsageKey row, PodUsageAmount pod) when row.Hour >= since && row.Hour < until: usage[row] = pod; break;
+                case (ClusterCostKey row, Sequenced<ClusterCostUpdate> cost) when row.Hour >= since && row.Hour < until: costs[row] = cost; break;
+                case (PodUsageKey row, Sequenced<PodUsageUpdate> pod) when row.Hour >= since && row.Hour < until: usage[row] = pod; break;
                 case (DateTime row, AllocatedHour hour) when row >= since && row < until:
                     published[row] = hour.ServiceBuckets.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
                     break;
             }
         }
 
-        return new ClusterRestore(
-            [.. costs.Select(c => new ClusterCostUpdate(c.Key, c.Value))],
-            [.. usage.Select(u => new PodUsageUpdate(u.Key, u.Value))],
-            published);
+        return new ClusterRestore([.. costs.Values], [.. usage.Values], published);
     }
 
     protected override async Task WriteAsync(KeyValuePair<ClusterRowKey<object>, object>[] batch, CancellationToken cancellationToken)
     {
         var costs = batch.Where(e => e.Key.Row is ClusterCostKey)
-            .Select(e => KeyValuePair.Create(new ClusterRowKey<ClusterCostKey>(e.Key.Tenant, e.Key.Cluster, (ClusterCostKey)e.Key.Row), (ClusterCostAmount)e.Value)).ToList();
+            .Select(e => KeyValuePair.Create(new ClusterRowKey<ClusterCostKey>(e.Key.Tenant, e.Key.Cluster, (ClusterCostKey)e.Key.Row), (Sequenced<ClusterCostUpdate>)e.Value)).ToList();
         var usage = batch.Where(e => e.Key.Row is PodUsageKey)
-            .Select(e => KeyValuePair.Create(new ClusterRowKey<PodUsageKey>(e.Key.Tenant, e.Key.Cluster, (PodUsageKey)e.Key.Row), (PodUsageAmount)e.Value)).ToList();
+            .Select(e => KeyValuePair.Create(new ClusterRowKey<PodUsageKey>(e.Key.Tenant, e.Key.Cluster, (PodUsageKey)e.Key.Row), (Sequenced<PodUsageUpdate>)e.Value)).ToList();
         if (costs.Count > 0) await RunInTransactionAsync([AllocationRows.UpsertCosts(costs)], cancellationToken);
         if (usage.Count > 0) await RunInTransactionAsync([AllocationRows.UpsertUsage(usage)], cancellationToken);
 

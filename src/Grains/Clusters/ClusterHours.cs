@@ -1,11 +1,13 @@
 using CloudSentinel.Allocation;
 using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Grains.Costs;
 
 namespace CloudSentinel.Grains.Clusters;
 
 /// <summary>
 /// The raw inputs of one cluster by hour: absolute cost buckets and pod usage, each replaced (not
-/// added to) by a later report for the same key. An hour's allocation is a pure function of them.
+/// added to) by a later report for the same key, unless that report comes from an older ingest
+/// message than the one that wrote the key. An hour's allocation is a pure function of them.
 /// </summary>
 public sealed class ClusterHours
 {
@@ -13,33 +15,38 @@ public sealed class ClusterHours
 
     public IReadOnlyDictionary<DateTime, ClusterHour> Hours => _hours;
 
-    /// <summary>Applies a batch; returns the updates that changed something and the hours they touched.</summary>
-    public AppliedInputs Apply(IEnumerable<ClusterCostUpdate> costs, IEnumerable<PodUsageUpdate> usage)
+    /// <summary>Applies ingest message <paramref name="sequence"/> (0 without the ingest log).</summary>
+    public AppliedInputs Apply(IEnumerable<ClusterCostUpdate> costs, IEnumerable<PodUsageUpdate> usage, long sequence = 0) =>
+        Apply(costs.Select(c => new Sequenced<ClusterCostUpdate>(c, sequence)), usage.Select(u => new Sequenced<PodUsageUpdate>(u, sequence)));
+
+    /// <summary>
+    /// Applies updates, each with the sequence of the message that sent it. Returns the updates that
+    /// are not stale (what the store must hold, with their sequence) and the hours whose inputs changed.
+    /// </summary>
+    public AppliedInputs Apply(IEnumerable<Sequenced<ClusterCostUpdate>> costs, IEnumerable<Sequenced<PodUsageUpdate>> usage)
     {
-        var changedCosts = new List<ClusterCostUpdate>();
-        var changedUsage = new List<PodUsageUpdate>();
+        var currentCosts = new List<Sequenced<ClusterCostUpdate>>();
+        var currentUsage = new List<Sequenced<PodUsageUpdate>>();
         var hours = new HashSet<DateTime>();
-        foreach (var update in costs)
+        foreach (var (update, sequence) in costs)
         {
             var key = update.Key with { Hour = Utc(update.Key.Hour) };
-            if (Hour(key.Hour).SetCost(key, update.Amount))
-            {
-                changedCosts.Add(update with { Key = key });
-                hours.Add(key.Hour);
-            }
+            var change = Hour(key.Hour).SetCost(key, update.Amount, sequence);
+            if (change == BucketChange.Stale) continue;
+            currentCosts.Add(new Sequenced<ClusterCostUpdate>(update with { Key = key }, sequence));
+            if (change == BucketChange.Changed) hours.Add(key.Hour);
         }
 
-        foreach (var update in usage)
+        foreach (var (update, sequence) in usage)
         {
             var key = update.Key with { Hour = Utc(update.Key.Hour) };
-            if (Hour(key.Hour).SetUsage(key, update.Usage))
-            {
-                changedUsage.Add(update with { Key = key });
-                hours.Add(key.Hour);
-            }
+            var change = Hour(key.Hour).SetUsage(key, update.Usage, sequence);
+            if (change == BucketChange.Stale) continue;
+            currentUsage.Add(new Sequenced<PodUsageUpdate>(update with { Key = key }, sequence));
+            if (change == BucketChange.Changed) hours.Add(key.Hour);
         }
 
-        return new AppliedInputs(changedCosts, changedUsage, hours);
+        return new AppliedInputs(currentCosts, currentUsage, hours);
     }
 
     public void PruneBefore(DateTime cutoff)
@@ -65,33 +72,38 @@ public sealed class ClusterHours
     private static DateTime Utc(DateTime hour) => DateTime.SpecifyKind(hour, DateTimeKind.Utc);
 }
 
-/// <summary>What a batch changed: the rows to persist and the hours to recompute.</summary>
-public sealed record AppliedInputs(IReadOnlyList<ClusterCostUpdate> Costs, IReadOnlyList<PodUsageUpdate> Usage, IReadOnlySet<DateTime> Hours);
+/// <summary>What a batch did: the rows to persist (not stale, with their sequence) and the hours whose inputs changed.</summary>
+public sealed record AppliedInputs(IReadOnlyList<Sequenced<ClusterCostUpdate>> Costs, IReadOnlyList<Sequenced<PodUsageUpdate>> Usage, IReadOnlySet<DateTime> Hours);
+
+/// <summary>A value and the sequence of the ingest message that wrote it (0: before the ingest log).</summary>
+public readonly record struct Sequenced<T>(T Item, long Sequence);
 
 /// <summary>One hour of one cluster: its cost buckets and its pods.</summary>
 public sealed class ClusterHour(DateTime hour)
 {
-    private readonly Dictionary<ClusterCostKey, ClusterCostAmount> _costs = new();
-    private readonly Dictionary<(string Namespace, string Pod), PodUsageAmount> _pods = new();
+    private readonly Dictionary<ClusterCostKey, (ClusterCostAmount Amount, long Sequence)> _costs = new();
+    private readonly Dictionary<(string Namespace, string Pod), (PodUsageAmount Usage, long Sequence)> _pods = new();
 
     public DateTime Hour { get; } = hour;
 
-    public IEnumerable<ClusterCostUpdate> Costs => _costs.Select(c => new ClusterCostUpdate(c.Key, c.Value));
+    public IEnumerable<ClusterCostUpdate> Costs => _costs.Select(c => new ClusterCostUpdate(c.Key, c.Value.Amount));
 
-    public IEnumerable<PodUsageUpdate> Usage => _pods.Select(p => new PodUsageUpdate(new PodUsageKey(Hour, p.Key.Namespace, p.Key.Pod), p.Value));
+    public IEnumerable<PodUsageUpdate> Usage => _pods.Select(p => new PodUsageUpdate(new PodUsageKey(Hour, p.Key.Namespace, p.Key.Pod), p.Value.Usage));
 
-    public bool SetCost(ClusterCostKey key, ClusterCostAmount amount)
+    public BucketChange SetCost(ClusterCostKey key, ClusterCostAmount amount, long sequence)
     {
-        if (_costs.TryGetValue(key, out var old) && old == amount) return false;
-        _costs[key] = amount;
-        return true;
+        var found = _costs.TryGetValue(key, out var old);
+        if (found && old.Sequence > sequence) return BucketChange.Stale;
+        _costs[key] = (amount, sequence);
+        return found && old.Amount == amount ? BucketChange.Unchanged : BucketChange.Changed;
     }
 
-    public bool SetUsage(PodUsageKey key, PodUsageAmount usage)
+    public BucketChange SetUsage(PodUsageKey key, PodUsageAmount usage, long sequence)
     {
-        if (_pods.TryGetValue((key.Namespace, key.PodName), out var old) && old == usage) return false;
-        _pods[(key.Namespace, key.PodName)] = usage;
-        return true;
+        var found = _pods.TryGetValue((key.Namespace, key.PodName), out var old);
+        if (found && old.Sequence > sequence) return BucketChange.Stale;
+        _pods[(key.Namespace, key.PodName)] = (usage, sequence);
+        return found && old.Usage == usage ? BucketChange.Unchanged : BucketChange.Changed;
     }
 
     /// <summary>
@@ -113,7 +125,7 @@ public sealed class ClusterHour(DateTime hour)
         decimal cpu = 0, memory = 0, other = 0, cpuCapacity = 0, memoryCapacity = 0;
         var storage = new List<StorageCost>();
         var balancers = new List<LoadBalancerCost>();
-        foreach (var (key, amount) in _costs)
+        foreach (var (key, (amount, _)) in _costs)
         {
             switch (key.Component)
             {
@@ -148,15 +160,15 @@ public sealed class ClusterHour(DateTime hour)
         {
             Namespace = p.Key.Namespace,
             PodName = p.Key.Pod,
-            ServiceName = p.Value.ServiceName,
-            CpuRequestCoreHours = p.Value.CpuRequestCoreHours,
-            CpuUsageCoreHours = p.Value.CpuUsageCoreHours,
-            MemoryRequestGbHours = p.Value.MemoryRequestGbHours,
-            MemoryUsageGbHours = p.Value.MemoryUsageGbHours,
-            StorageType = p.Value.StorageType,
-            StorageGbHours = p.Value.StorageGbHours,
-            LoadBalancer = p.Value.LoadBalancer,
-            LbRequests = p.Value.LbRequests,
+            ServiceName = p.Value.Usage.ServiceName,
+            CpuRequestCoreHours = p.Value.Usage.CpuRequestCoreHours,
+            CpuUsageCoreHours = p.Value.Usage.CpuUsageCoreHours,
+            MemoryRequestGbHours = p.Value.Usage.MemoryRequestGbHours,
+            MemoryUsageGbHours = p.Value.Usage.MemoryUsageGbHours,
+            StorageType = p.Value.Usage.StorageType,
+            StorageGbHours = p.Value.Usage.StorageGbHours,
+            LoadBalancer = p.Value.Usage.LoadBalancer,
+            LbRequests = p.Value.Usage.LbRequests,
         }).ToList();
         return (cost, pods);
     }

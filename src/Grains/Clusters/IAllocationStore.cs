@@ -9,7 +9,8 @@ namespace CloudSentinel.Grains.Clusters;
 /// </summary>
 public interface IAllocationStore
 {
-    void EnqueueInputs(string tenant, string cluster, IReadOnlyList<ClusterCostUpdate> costs, IReadOnlyList<PodUsageUpdate> usage);
+    /// <summary>Inputs with the sequence of the message that wrote each; a stored row is only replaced by one whose sequence is not older.</summary>
+    void EnqueueInputs(string tenant, string cluster, IReadOnlyList<Sequenced<ClusterCostUpdate>> costs, IReadOnlyList<Sequenced<PodUsageUpdate>> usage);
 
     void EnqueueAllocation(string tenant, string cluster, AllocatedHour hour);
 
@@ -33,6 +34,6 @@ public sealed record AllocatedHour(
 /// <summary>What a cluster grain needs after activation.</summary>
 /// <param name="Published">Per hour, per service, the shared buckets services hold for this cluster.</param>
 public sealed record ClusterRestore(
-    IReadOnlyList<ClusterCostUpdate> Costs,
-    IReadOnlyList<PodUsageUpdate> Usage,
+    IReadOnlyList<Sequenced<ClusterCostUpdate>> Costs,
+    IReadOnlyList<Sequenced<PodUsageUpdate>> Usage,
     IReadOnlyDictionary<DateTime, Dictionary<string, Dictionary<BucketKey, BucketAmount>>> Published);

@@ -11,13 +11,13 @@ public sealed class InMemoryAllocationStore : IAllocationStore
 {
     private readonly ConcurrentDictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
 
-    public void EnqueueInputs(string tenant, string cluster, IReadOnlyList<ClusterCostUpdate> costs, IReadOnlyList<PodUsageUpdate> usage)
+    public void EnqueueInputs(string tenant, string cluster, IReadOnlyList<Sequenced<ClusterCostUpdate>> costs, IReadOnlyList<Sequenced<PodUsageUpdate>> usage)
     {
         var state = _clusters.GetOrAdd(ServiceKey.Format(tenant, cluster), _ => new Cluster());
         lock (state)
         {
-            foreach (var cost in costs) state.Costs[cost.Key] = cost.Amount;
-            foreach (var pod in usage) state.Usage[pod.Key] = pod.Usage;
+            foreach (var cost in costs) state.Costs[cost.Item.Key] = cost;
+            foreach (var pod in usage) state.Usage[pod.Item.Key] = pod;
         }
     }
 
@@ -33,8 +33,8 @@ public sealed class InMemoryAllocationStore : IAllocationStore
         lock (state)
         {
             return Task.FromResult(new ClusterRestore(
-                [.. state.Costs.Where(c => c.Key.Hour >= since && c.Key.Hour < until).Select(c => new ClusterCostUpdate(c.Key, c.Value))],
-                [.. state.Usage.Where(u => u.Key.Hour >= since && u.Key.Hour < until).Select(u => new PodUsageUpdate(u.Key, u.Value))],
+                [.. state.Costs.Where(c => c.Key.Hour >= since && c.Key.Hour < until).Select(c => c.Value)],
+                [.. state.Usage.Where(u => u.Key.Hour >= since && u.Key.Hour < until).Select(u => u.Value)],
                 state.Published.Where(p => p.Key >= since && p.Key < until).ToDictionary(p => p.Key, p => p.Value)));
         }
     }
@@ -45,8 +45,8 @@ public sealed class InMemoryAllocationStore : IAllocationStore
 
     private sealed class Cluster
     {
-        public Dictionary<ClusterCostKey, ClusterCostAmount> Costs { get; } = new();
-        public Dictionary<PodUsageKey, PodUsageAmount> Usage { get; } = new();
+        public Dictionary<ClusterCostKey, Sequenced<ClusterCostUpdate>> Costs { get; } = new();
+        public Dictionary<PodUsageKey, Sequenced<PodUsageUpdate>> Usage { get; } = new();
         public Dictionary<DateTime, Dictionary<string, Dictionary<BucketKey, BucketAmount>>> Published { get; } = new();
     }
 }
