@@ -32,25 +32,13 @@ public static class SiloHost
         var builder = Host.CreateApplicationBuilder(args);
         configure?.Invoke(builder);
         var config = builder.Configuration;
-
         var siloOptions = config.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
         siloOptions.Validate();
-        var costOptions = config.GetSection(ServiceCostOptions.Section).Get<ServiceCostOptions>() ?? new ServiceCostOptions();
-        costOptions.Validate();
-        builder.Services.Configure<ServiceCostOptions>(config.GetSection(ServiceCostOptions.Section));
-        var allocationOptions = config.GetSection(AllocationOptions.Section).Get<AllocationOptions>() ?? new AllocationOptions();
-        allocationOptions.Validate();
-        builder.Services.AddSingleton(Options.Create(allocationOptions));
-        var anomalyOptions = (config.GetSection("Anomalies").Get<AnomalyOptions>() ?? AnomalyOptions.Default).Validate();
-        builder.Services.AddSingleton(Options.Create(anomalyOptions));
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new JudgementBudget(costOptions.BackgroundJudgementsPerSecond, sp.GetRequiredService<TimeProvider>()));
+        AddCostModel(builder.Services, config);
 
         using var startupLogs = LoggerFactory.Create(l => l.AddConsole());
         var log = startupLogs.CreateLogger("CloudSentinel.Silo");
         var connectionString = config.GetConnectionString("Postgres");
-        NpgsqlDataSource? dataSource = null;
-        PostgresPool? pool = null;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             log.LogWarning("""
@@ -60,57 +48,65 @@ public static class SiloHost
                 ********************************************************************************
                 """);
             AddInMemoryStores(builder.Services);
-        }
-        else
-        {
-            pool = PostgresPool.Bind(config, defaultMaxPoolSize: 12, defaultOrleansPoolSize: 4);
-            dataSource = pool.BuildDataSource(connectionString);
-            await SchemaMigrator.MigrateAsync(dataSource, log);
-            AddPostgresStores(builder.Services, dataSource);
-        }
-
-        builder.Services.AddIngest(config, dataSource);
-        builder.UseOrleans(silo =>
-        {
-            if (pool is null)
+            builder.Services.AddIngest(config, dataSource: null);
+            builder.UseOrleans(silo =>
             {
                 var primary = siloOptions.PrimarySiloEndpoint is { } endpoint ? IPEndPoint.Parse(endpoint) : null;
                 silo.UseLocalhostClustering(siloOptions.SiloPort, siloOptions.GatewayPort, primary, siloOptions.ServiceId, siloOptions.ClusterId);
                 silo.UseInMemoryReminderService();
-            }
-            else
-            {
-                // Membership, reminders and grain storage share the database; the queries come from our own migrations.
-                var orleansConnection = pool.ForOrleans(connectionString!);
-                silo.Configure<ClusterOptions>(o =>
-                {
-                    o.ClusterId = siloOptions.ClusterId;
-                    o.ServiceId = siloOptions.ServiceId;
-                });
-                silo.ConfigureEndpoints(siloOptions.ResolveAdvertisedAddress(), siloOptions.SiloPort, siloOptions.GatewayPort, listenOnAnyHostAddress: siloOptions.ListenOnAnyAddress);
-                silo.UseAdoNetClustering(o =>
-                {
-                    o.Invariant = "Npgsql";
-                    o.ConnectionString = orleansConnection;
-                });
-                silo.UseAdoNetReminderService(o =>
-                {
-                    o.Invariant = "Npgsql";
-                    o.ConnectionString = orleansConnection;
-                });
-            }
-
-            silo.AddCostSources(config, pool is null ? null : pool.ForOrleans(connectionString!));
-        });
-
-        if (dataSource is not null)
-        {
-            // Registered after Orleans: it starts once the silo can take grain calls and stops before it.
-            builder.Services.AddSingleton(Options.Create((config.GetSection(IngestLogOptions.Section).Get<IngestLogOptions>() ?? new IngestLogOptions()).Validate()));
-            builder.Services.AddHostedService<IngestLogPump>();
+                silo.AddCostSources(config, postgresConnectionString: null);
+            });
+            return builder.Build();
         }
 
+        var pool = PostgresPool.Bind(config, defaultMaxPoolSize: 12, defaultOrleansPoolSize: 4);
+        var dataSource = pool.BuildDataSource(connectionString);
+        await SchemaMigrator.MigrateAsync(dataSource, log);
+        AddPostgresStores(builder.Services, dataSource);
+        builder.Services.AddIngest(config, dataSource);
+        builder.UseOrleans(silo => JoinPostgresCluster(silo, siloOptions, pool.ForOrleans(connectionString), config));
+
+        // Registered after Orleans: it starts once the silo can take grain calls and stops before it.
+        builder.Services.AddSingleton(Options.Create((config.GetSection(IngestLogOptions.Section).Get<IngestLogOptions>() ?? new IngestLogOptions()).Validate()));
+        builder.Services.AddHostedService<IngestLogPump>();
         return builder.Build();
+    }
+
+    /// <summary>The options of the grains' plain-code models: windows and judgement, allocation, anomalies.</summary>
+    private static void AddCostModel(IServiceCollection services, IConfiguration config)
+    {
+        var costOptions = config.GetSection(ServiceCostOptions.Section).Get<ServiceCostOptions>() ?? new ServiceCostOptions();
+        costOptions.Validate();
+        services.Configure<ServiceCostOptions>(config.GetSection(ServiceCostOptions.Section));
+        var allocationOptions = config.GetSection(AllocationOptions.Section).Get<AllocationOptions>() ?? new AllocationOptions();
+        allocationOptions.Validate();
+        services.AddSingleton(Options.Create(allocationOptions));
+        var anomalyOptions = (config.GetSection("Anomalies").Get<AnomalyOptions>() ?? AnomalyOptions.Default).Validate();
+        services.AddSingleton(Options.Create(anomalyOptions));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new JudgementBudget(costOptions.BackgroundJudgementsPerSecond, sp.GetRequiredService<TimeProvider>()));
+    }
+
+    /// <summary>Membership, reminders and grain storage on the same PostgreSQL; the queries come from our own migrations.</summary>
+    private static void JoinPostgresCluster(ISiloBuilder silo, SiloOptions options, string orleansConnection, IConfiguration config)
+    {
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        silo.ConfigureEndpoints(options.ResolveAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: options.ListenOnAnyAddress);
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = "Npgsql";
+            o.ConnectionString = orleansConnection;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = "Npgsql";
+            o.ConnectionString = orleansConnection;
+        });
+        silo.AddCostSources(config, orleansConnection);
     }
 
     private static void AddInMemoryStores(IServiceCollection services)

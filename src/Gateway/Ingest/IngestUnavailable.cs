@@ -5,7 +5,8 @@ namespace CloudSentinel.Gateway.Ingest;
 
 /// <summary>
 /// 503 with Retry-After for a request the ingest journal could not take (PostgreSQL down or
-/// overloaded): nothing from it was applied, and sending it again is safe.
+/// overloaded): nothing from it was applied, and sending it again is safe. 400 for one whose data
+/// PostgreSQL refused: nothing was applied either, and sending it again would not help.
 /// </summary>
 public static class IngestUnavailable
 {
@@ -24,6 +25,11 @@ public static class IngestUnavailable
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             await http.Response.WriteAsJsonAsync(new IngestResponse.Error(
                 $"{ex.Message}. Retry after {seconds} s; sending the same request again is safe", 0, 0, []));
+        }
+        catch (IngestRefusedException ex) when (!http.Response.HasStarted)
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.Response.WriteAsJsonAsync(new IngestResponse.Error(ex.Message, 0, 0, []));
         }
     });
 }

@@ -9,6 +9,7 @@ namespace CloudSentinel.Ingestion.Journal;
 public interface IIngestJournal
 {
     /// <exception cref="IngestUnavailableException">The log cannot take the messages now; nothing was appended.</exception>
+    /// <exception cref="IngestRefusedException">The database refused the messages' data; nothing was appended, and retrying cannot help.</exception>
     Task AppendAsync(IReadOnlyCollection<CostBatch> costs, IReadOnlyCollection<ClusterInputBatch> clusters, CancellationToken cancellationToken);
 }
 
@@ -18,3 +19,6 @@ public sealed class IngestUnavailableException(string message, Exception? inner 
     /// <summary>What the API puts in Retry-After.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 }
+
+/// <summary>The database refused a request's data (e.g. a value its text type cannot hold); nothing of it was applied.</summary>
+public sealed class IngestRefusedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -44,6 +44,11 @@ public sealed class PostgresIngestJournal(NpgsqlDataSource dataSource, Serialize
 
             await transaction.CommitAsync(CancellationToken.None);
         }
+        catch (PostgresException ex) when (ex.SqlState.StartsWith("22", StringComparison.Ordinal))
+        {
+            // Validation refuses what PostgreSQL cannot store; this is the net under it, and retrying cannot help.
+            throw new IngestRefusedException($"PostgreSQL refused the request's data ({ex.SqlState}: {ex.MessageText}); nothing from it was applied", ex);
+        }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException { InnerException: NpgsqlException })
         {
             throw new IngestUnavailableException($"the ingest log in PostgreSQL cannot take the request now ({ex.Message}); nothing from it was applied", ex);
