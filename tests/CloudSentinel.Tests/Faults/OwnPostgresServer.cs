@@ -65,5 +65,7 @@ public sealed class OwnPostgresServer : IAsyncDisposable
         {
             // Already stopped.
         }
+
+        if (Directory.Exists(_dataDir)) Directory.Delete(_dataDir, recursive: true);
     }
 }
