@@ -55,6 +55,13 @@ mkdir -p .run
 rm -f .run/*.pid
 # So that a silo can be started again by hand with the same database (README: "Two commands").
 printf '%s\n' "${ConnectionStrings__Postgres:-}" > .run/postgres.conn
+# The admin token: from Auth__AdminToken when set, else a fresh random one. Only this user can read the file.
+if [ -z "${Auth__AdminToken:-}" ]; then
+  Auth__AdminToken="csa_$(head -c 36 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+fi
+export Auth__AdminToken
+(umask 077 && printf '%s\n' "$Auth__AdminToken" > .run/admin.token)
+chmod 600 .run/admin.token
 USED_PORTS=()
 SILO_NAMES=()
 GATEWAYS=()
@@ -83,8 +90,11 @@ done
 
 cat <<MSG
 ==> CloudSentinel is running: $SILOS silo(s) and the gateway
-    metrics:  curl http://127.0.0.1:3030/api/cloudsentinel/prometheus
-    ingest:   curl -X POST --data-binary @records.json http://127.0.0.1:3030/api/cloudsentinel/ingest
+    admin token (mode 600): .run/admin.token; every /api/cloudsentinel call needs it or a tenant token:
+              export CLOUDSENTINEL_TOKEN=\$(cat .run/admin.token)
+    metrics:  curl -H "Authorization: Bearer \$CLOUDSENTINEL_TOKEN" http://127.0.0.1:3030/api/cloudsentinel/prometheus
+    ingest:   curl -H "Authorization: Bearer \$CLOUDSENTINEL_TOKEN" --data-binary @records.json http://127.0.0.1:3030/api/cloudsentinel/ingest
+    tokens:   curl -H "Authorization: Bearer \$CLOUDSENTINEL_TOKEN" -d '{"tenant":"acme","roles":["ingest","read"]}' http://127.0.0.1:3030/api/cloudsentinel/tokens
     health:   curl http://127.0.0.1:3030/readyz
     pids:     .run/silo-1.pid ... .run/silo-$SILOS.pid, .run/gateway.pid
     Ctrl-C stops everything.

@@ -18,6 +18,8 @@ namespace CloudSentinel.Bench;
 /// </summary>
 public sealed class BenchStack : IAsyncDisposable
 {
+    private const string AdminToken = "bench-admin-token-0123456789abcdefghijklmnopqrstuv";
+
     private BenchStack(Process silo, WebApplication gateway, HttpClient http, string database)
     {
         Silo = silo;
@@ -51,11 +53,13 @@ public sealed class BenchStack : IAsyncDisposable
             ["Orleans:Gateways:0"] = $"127.0.0.1:{gatewayPort}",
             ["ConnectionStrings:Postgres"] = database,
             ["Urls"] = "http://127.0.0.1:0",
+            ["Auth:AdminToken"] = AdminToken,
             ["Logging:LogLevel:Default"] = "Error",
         }));
         await gateway.StartAsync();
         var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
         var stack = new BenchStack(silo, gateway, http, database);
         await stack.WaitReadyAsync();
         return stack;

@@ -3,23 +3,32 @@ using System.Globalization;
 namespace CloudSentinel.Cli;
 
 /// <summary>
-/// cloudsentinel backfill --tenant T --focus PATH [--gateway URL]
-/// cloudsentinel backfill --tenant T --source NAME --from DATE --to DATE [--gateway URL]
+/// cloudsentinel backfill --tenant T --focus PATH | --source NAME --from DATE --to DATE
+/// cloudsentinel tokens create --tenant T --roles ingest,read | list [--tenant T] | revoke --id ID
 /// </summary>
 public static class CliApp
 {
     public const string DefaultGateway = "http://127.0.0.1:3030";
     public const string GatewayVariable = "CLOUDSENTINEL_GATEWAY";
+    public const string TokenVariable = "CLOUDSENTINEL_TOKEN";
 
     public const string Usage = """
         usage:
-          cloudsentinel backfill --tenant T --focus PATH [--gateway URL]
+          cloudsentinel backfill --tenant T --focus PATH
               Uploads a FOCUS export (CSV, gzip CSV or Parquet) to the gateway and prints what loaded.
-          cloudsentinel backfill --tenant T --source NAME --from YYYY-MM-DD --to YYYY-MM-DD [--gateway URL]
+          cloudsentinel backfill --tenant T --source NAME --from YYYY-MM-DD --to YYYY-MM-DD
               Has the gateway poll a configured API source one UTC day at a time, both dates included.
+          cloudsentinel tokens create --tenant T --roles ingest,read
+              Creates a tenant token (admin token needed) and prints it once.
+          cloudsentinel tokens list [--tenant T]
+              Lists token ids, tenants, roles and creation times (never the secrets).
+          cloudsentinel tokens revoke --id ID
+              Revokes a token; every gateway refuses it within seconds.
 
-        --gateway defaults to $CLOUDSENTINEL_GATEWAY, else http://127.0.0.1:3030.
-        exit codes: 0 loaded, 1 loaded with rejected rows, 2 usage, 3 refused by the gateway,
+        every command takes [--gateway URL] [--token TOKEN]:
+          --gateway defaults to $CLOUDSENTINEL_GATEWAY, else http://127.0.0.1:3030;
+          --token defaults to $CLOUDSENTINEL_TOKEN (./run.sh writes the admin token to .run/admin.token).
+        exit codes: 0 done, 1 loaded with rejected rows, 2 usage, 3 refused by the gateway,
                     4 gateway unreachable or a day failed, 5 source credentials refused.
         """;
 
@@ -31,20 +40,31 @@ public static class CliApp
             return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
         }
 
-        if (args[0] != "backfill") return await UsageError(stderr, $"unknown command '{args[0]}'");
-        if (!TryParseOptions(args.AsSpan(1), out var options, out var problem)) return await UsageError(stderr, problem);
+        var tokens = args[0] == "tokens";
+        if (!tokens && args[0] != "backfill") return await UsageError(stderr, $"unknown command '{args[0]}'");
+        if (tokens && (args.Length < 2 || args[1] is not ("create" or "list" or "revoke"))) return await UsageError(stderr, "tokens needs create, list or revoke");
+        if (!TryParseOptions(args.AsSpan(tokens ? 2 : 1), out var options, out var problem)) return await UsageError(stderr, problem);
 
-        var tenant = options.GetValueOrDefault("tenant");
-        if (string.IsNullOrWhiteSpace(tenant)) return await UsageError(stderr, "--tenant is required");
         var gatewayText = options.GetValueOrDefault("gateway") ?? Environment.GetEnvironmentVariable(GatewayVariable) ?? DefaultGateway;
         if (!Uri.TryCreate(gatewayText, UriKind.Absolute, out var gateway) || gateway.Scheme is not ("http" or "https"))
         {
             return await UsageError(stderr, $"--gateway '{gatewayText}' is not an http(s) URL");
         }
 
+        var token = options.GetValueOrDefault("token") ?? Environment.GetEnvironmentVariable(TokenVariable);
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            return await UsageError(stderr, $"no API token: pass --token or set ${TokenVariable} (./run.sh writes the admin token to .run/admin.token)");
+        }
+
         using var http = new HttpClient { BaseAddress = gateway, Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Trim());
         try
         {
+            if (tokens) return await TokenCommands.RunAsync(http, args[1], options, stdout, stderr, cancellationToken);
+            var tenant = options.GetValueOrDefault("tenant");
+            if (string.IsNullOrWhiteSpace(tenant)) return await UsageError(stderr, "--tenant is required");
+
             if (options.TryGetValue("focus", out var path))
             {
                 if (options.ContainsKey("source")) return await UsageError(stderr, "give either --focus or --source, not both");
@@ -74,7 +94,7 @@ public static class CliApp
 
     private static bool TryParseOptions(ReadOnlySpan<string> args, out Dictionary<string, string> options, out string problem)
     {
-        string[] known = ["tenant", "focus", "source", "from", "to", "gateway"];
+        string[] known = ["tenant", "focus", "source", "from", "to", "gateway", "token", "roles", "id"];
         options = new Dictionary<string, string>(StringComparer.Ordinal);
         problem = "";
         for (var i = 0; i < args.Length; i++)
@@ -114,7 +134,7 @@ public static class CliApp
     private static bool TryDate(string? text, out DateTime date) =>
         DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
-    private static async Task<int> UsageError(TextWriter stderr, string problem)
+    internal static async Task<int> UsageError(TextWriter stderr, string problem)
     {
         await stderr.WriteLineAsync($"error: {problem}");
         await stderr.WriteLineAsync(Usage);

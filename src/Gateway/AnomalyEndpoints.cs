@@ -1,3 +1,4 @@
+using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Ingestion;
 using Npgsql;
 
@@ -44,7 +45,7 @@ public static class AnomalyEndpoints
             }
 
             return Results.Json(rows);
-        });
+        }).RequireRole(ApiPrincipal.ReadRole);
     }
 
     private static bool TryTime(string? text, DateTime fallback, out DateTime utc)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CloudSentinel.Anomalies;
+using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 
@@ -20,7 +21,7 @@ public static class BudgetEndpoints
             if (Names.CheckTenant(tenant) is { } problem) return Problem("tenant", problem);
             var budgets = await client.GetGrain<ITenantBudgetGrain>(tenant).GetAll();
             return Results.Json(budgets.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => new BudgetResponse(tenant, b.Key, b.Value, "USD")));
-        });
+        }).RequireRole(ApiPrincipal.ReadRole);
 
         routes.MapGet(Route + "/{tenant}/{**service}", async (string tenant, string service, IClusterClient client) =>
         {
@@ -29,7 +30,7 @@ public static class BudgetEndpoints
             return amount is { } value
                 ? Results.Json(new BudgetResponse(tenant, service, value, "USD"))
                 : Results.Json(new ErrorResponse($"no budget for tenant '{tenant}', service '{service}'"), statusCode: StatusCodes.Status404NotFound);
-        });
+        }).RequireRole(ApiPrincipal.ReadRole);
 
         routes.MapPut(Route + "/{tenant}/{**service}", async (string tenant, string service, HttpContext http, IClusterClient client) =>
         {
@@ -38,7 +39,7 @@ public static class BudgetEndpoints
             if (error is not null) return error;
             await client.GetGrain<ITenantBudgetGrain>(tenant).Set(service, amount);
             return Results.Json(new BudgetResponse(tenant, service, amount, "USD"));
-        });
+        }).RequireRole(ApiPrincipal.IngestRole);
 
         routes.MapDelete(Route + "/{tenant}/{**service}", async (string tenant, string service, IClusterClient client) =>
         {
@@ -46,7 +47,7 @@ public static class BudgetEndpoints
             return await client.GetGrain<ITenantBudgetGrain>(tenant).Remove(service)
                 ? Results.NoContent()
                 : Results.Json(new ErrorResponse($"no budget for tenant '{tenant}', service '{service}'"), statusCode: StatusCodes.Status404NotFound);
-        });
+        }).RequireRole(ApiPrincipal.IngestRole);
     }
 
     private static IResult? CheckKey(string tenant, string service)
@@ -88,5 +89,3 @@ public static class BudgetEndpoints
 
     public sealed record BudgetResponse(string Tenant, string ServiceName, decimal AmountUsd, string Currency);
 }
-
-public sealed record ErrorResponse(string Message, string? Field = null);

@@ -1,4 +1,5 @@
 using CloudSentinel.Gateway.Allocation;
+using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Gateway.Sources;
@@ -29,7 +30,11 @@ public static class GatewayApp
         var synthetic = config.GetSection(SyntheticOptions.Section).Get<SyntheticOptions>() ?? new SyntheticOptions();
         synthetic.Validate();
         var orleans = config.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        var auth = (config.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions()).Validate();
 
+        builder.Services.AddSingleton(Options.Create(auth));
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton(Options.Create(synthetic));
         var focus = config.GetSection(FocusIngestOptions.Section).Get<FocusIngestOptions>() ?? new FocusIngestOptions();
         focus.Validate();
@@ -53,8 +58,14 @@ public static class GatewayApp
             pool = PostgresPool.Bind(config, defaultMaxPoolSize: 6, defaultOrleansPoolSize: 2);
             dataSource = pool.BuildDataSource(connectionString);
             builder.Services.AddSingleton(dataSource);
+            builder.Services.AddSingleton<ITokenStore>(new PostgresTokenStore(dataSource));
             builder.Services.AddSingleton<IngestLogGauges>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestLogGauges>());
+        }
+
+        else
+        {
+            builder.Services.AddSingleton<ITokenStore, InMemoryTokenStore>();
         }
 
         builder.Services.AddIngest(config, dataSource);
@@ -83,7 +94,10 @@ public static class GatewayApp
         });
 
         var app = builder.Build();
+        var authentication = app.Services.GetRequiredService<TokenAuthentication>();
+        app.Use(authentication.InvokeAsync);
         app.UseIngestUnavailable();
+        app.MapTokens();
         app.MapIngest();
         app.MapFocusIngest();
         app.MapSources();
@@ -91,11 +105,7 @@ public static class GatewayApp
         app.MapAllocation();
         app.MapBudgets();
         app.MapAnomalies();
-        app.MapGet(MetricsPath, async (HttpContext http, CollectorRegistry registry) =>
-        {
-            http.Response.ContentType = PrometheusConstants.ExporterContentTypeValue.ToString();
-            await registry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted);
-        });
+        app.MapMetrics();
         app.MapHealth();
         return app;
     }

@@ -27,13 +27,14 @@ public static class IngestServices
         services.TryAddSingleton<IIngestCounter, NoIngestCounter>();
         services.AddSingleton<CostIngestor>();
         services.AddSingleton<UsageIngestor>();
+        services.AddSingleton(new TenantRoles(dataSource));
         if (dataSource is null)
         {
             services.AddSingleton<IIngestJournal>(sp => new DirectIngestJournal(sp.GetRequiredService<IGrainFactory>()));
         }
         else
         {
-            services.AddSingleton<IIngestJournal>(sp => new PostgresIngestJournal(dataSource, sp.GetRequiredService<Serializer>()));
+            services.AddSingleton<IIngestJournal>(sp => new PostgresIngestJournal(dataSource, sp.GetRequiredService<Serializer>(), sp.GetRequiredService<TenantRoles>()));
         }
 
         return services;

@@ -11,6 +11,9 @@ namespace CloudSentinel.Tests.Shared;
 /// </summary>
 public sealed class ProcessCluster : IAsyncDisposable
 {
+    /// <summary>The admin token of the cluster's gateway; <see cref="Http"/> sends it.</summary>
+    public const string AdminToken = "process-cluster-admin-token-0123456789abcdefghijkl";
+
     private readonly string _connectionString;
     private readonly Dictionary<string, string> _settings;
     private readonly Process?[] _silos;
@@ -29,6 +32,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         LogDirectory = Path.Combine(Path.GetTempPath(), "cloudsentinel-processes", ClusterId);
         Directory.CreateDirectory(LogDirectory);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
     }
 
     public string ClusterId { get; }
@@ -61,6 +65,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     {
         ["Urls"] = $"http://127.0.0.1:{_httpPort}",
         ["Synthetic__Enabled"] = "false",
+        ["Auth__AdminToken"] = AdminToken,
     });
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>

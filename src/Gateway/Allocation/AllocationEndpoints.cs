@@ -1,3 +1,4 @@
+using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 
@@ -34,7 +35,7 @@ public static class AllocationEndpoints
 
             var grain = client.GetGrain<IClusterAllocationGrain>(ServiceKey.Format(tenant!, cluster!.Trim()));
             return Results.Json(await grain.GetAllocation(start!.Value, end!.Value));
-        });
+        }).RequireRole(ApiPrincipal.ReadRole);
     }
 
     private static DateTime? Timestamp(string? text, string name, bool required, List<string> problems)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CloudSentinel.Connectors;
+using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Ingestion;
 using Microsoft.AspNetCore.Http.Features;
@@ -57,7 +58,7 @@ public static class FocusEndpoints
             logger.LogInformation("FOCUS import for {Tenant}: {Rows} rows ({RowsRejected} rejected), {Bytes} bytes, {Records} records published, {RecordsRejected} refused",
                 tenant, result.RowsRead, result.RowsRejected, body.BytesRead, ingest.Accepted.Count, ingest.Refused.Count);
             return Results.Json(response);
-        });
+        }).RequireRole(ApiPrincipal.IngestRole);
     }
 
     private static FocusImportResponse Describe(string tenant, FocusImportResult result, PartialIngest ingest)

@@ -1,3 +1,4 @@
+using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Ingestion;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -16,10 +17,36 @@ public static class IngestEndpoints
 
             var parse = CostRecordJson.Parse(body.Bytes, limits.Value.MaxRecords);
             if (parse.Fatal is { } fatal) return Unreadable(fatal, parse.Records.Count);
+            if (ForeignTenant(http, parse.Records.Select(r => r.Tenant)) is { } forbidden) return forbidden;
 
             var outcome = await ingestor.IngestAsync(parse.Records, parse.Errors, "http", http.RequestAborted);
             return ToResult(outcome, limits.Value.MaxReportedErrors);
-        });
+        }).RequireRole(ApiPrincipal.IngestRole);
+    }
+
+    /// <summary>
+    /// 403 when a tenant token sends any record of another tenant: the whole request is refused and
+    /// nothing from it is applied. A missing or malformed tenant is left to validation (400).
+    /// </summary>
+    public static IResult? ForeignTenant(HttpContext http, IEnumerable<string?> tenants)
+    {
+        var principal = http.Principal();
+        if (principal.IsAdmin) return null;
+        var index = 0;
+        foreach (var tenant in tenants)
+        {
+            if (!string.IsNullOrEmpty(tenant) && tenant != principal.Tenant)
+            {
+                return Results.Json(
+                    new IngestResponse.Error($"forbidden: record {index} is for tenant '{tenant}' but the token is for '{principal.Tenant}'; nothing from this request was applied",
+                        index + 1, 1, [new IngestResponse.ErrorItem(index, "tenant", $"the token is for tenant '{principal.Tenant}'")]),
+                    statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            index++;
+        }
+
+        return null;
     }
 
     /// <summary>400 for a body that could not be read to the end: nothing from it is applied.</summary>

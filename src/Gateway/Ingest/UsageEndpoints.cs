@@ -1,3 +1,4 @@
+using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Ingestion;
 using Microsoft.Extensions.Options;
 
@@ -15,9 +16,10 @@ public static class UsageEndpoints
 
             var parse = UsageRecordJson.Parse(body.Bytes, limits.Value.MaxRecords);
             if (parse.Fatal is { } fatal) return IngestEndpoints.Unreadable(fatal, parse.Records.Count);
+            if (IngestEndpoints.ForeignTenant(http, parse.Records.Select(r => r.Tenant)) is { } forbidden) return forbidden;
 
             var outcome = await ingestor.IngestAsync(parse.Records, parse.Errors, http.RequestAborted);
             return IngestEndpoints.ToResult(outcome, limits.Value.MaxReportedErrors);
-        });
+        }).RequireRole(ApiPrincipal.IngestRole);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
@@ -25,14 +26,15 @@ public static class SourceEndpoints
 
     public static void MapSources(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet(Path, async (IClusterClient client, SourceGauges gauges) =>
+        routes.MapGet(Path, async (HttpContext http, IClusterClient client, SourceGauges gauges) =>
         {
             var statuses = await client.GetGrain<ISourceCatalogGrain>(0).GetStatuses();
             gauges.Apply(statuses);
-            return Results.Json(new { sources = statuses });
-        });
+            var principal = http.Principal();
+            return Results.Json(new { sources = principal.IsAdmin ? statuses : [.. statuses.Where(s => s.Tenant == principal.Tenant)] });
+        }).RequireRole(ApiPrincipal.ReadRole);
 
-        routes.MapPost(Path + "/{tenant}/{source}/backfill", BackfillAsync);
+        routes.MapPost(Path + "/{tenant}/{source}/backfill", BackfillAsync).RequireRole(ApiPrincipal.IngestRole);
     }
 
     private static async Task BackfillAsync(HttpContext http, string tenant, string source, string? from, string? to,

@@ -11,7 +11,7 @@ namespace CloudSentinel.Ingestion.Journal;
 /// leaves nothing behind. The request's cancellation is not passed on once appending starts: a
 /// client that goes away mid-commit must not turn an atomic write into a guess.
 /// </summary>
-public sealed class PostgresIngestJournal(NpgsqlDataSource dataSource, Serializer serializer) : IIngestJournal
+public sealed class PostgresIngestJournal(NpgsqlDataSource dataSource, Serializer serializer, TenantRoles tenantRoles) : IIngestJournal
 {
     public async Task AppendAsync(IReadOnlyCollection<CostBatch> costs, IReadOnlyCollection<ClusterInputBatch> clusters, CancellationToken cancellationToken)
     {
@@ -27,6 +27,7 @@ public sealed class PostgresIngestJournal(NpgsqlDataSource dataSource, Serialize
         {
             await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
             await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+            var newTenants = await tenantRoles.EnsureAsync(connection, transaction, rows.Select(r => r.Item1), CancellationToken.None);
             await using (var copy = await connection.BeginBinaryImportAsync(
                 "COPY ingest_log (tenant_id, kind, target, payload) FROM STDIN (FORMAT BINARY)", CancellationToken.None))
             {
@@ -43,6 +44,7 @@ public sealed class PostgresIngestJournal(NpgsqlDataSource dataSource, Serialize
             }
 
             await transaction.CommitAsync(CancellationToken.None);
+            tenantRoles.Remember(newTenants);
         }
         catch (PostgresException ex) when (ex.SqlState.StartsWith("22", StringComparison.Ordinal))
         {

@@ -105,7 +105,7 @@ public sealed class FocusImportTests : IAsyncLifetime
         {
             var stdout = new StringWriter();
             var stderr = new StringWriter();
-            var exit = await CliApp.RunAsync(["backfill", "--tenant", "acme", "--focus", path, "--gateway", _stack.Http.BaseAddress!.ToString()], stdout, stderr);
+            var exit = await CliApp.RunAsync(["backfill", "--tenant", "acme", "--focus", path, "--gateway", _stack.Http.BaseAddress!.ToString(), "--token", CloudSentinelStack.AdminToken], stdout, stderr);
 
             // Two rows and one summed record were left out, so the exit code says "partly rejected".
             Assert.True(exit == ExitCodes.PartlyRejected, stderr.ToString());
@@ -145,7 +145,7 @@ public sealed class FocusImportTests : IAsyncLifetime
         try
         {
             var stderr = new StringWriter();
-            var exit = await CliApp.RunAsync(["backfill", "--tenant", "acme", "--focus", path, "--gateway", _stack.Http.BaseAddress!.ToString()], new StringWriter(), stderr);
+            var exit = await CliApp.RunAsync(["backfill", "--tenant", "acme", "--focus", path, "--gateway", _stack.Http.BaseAddress!.ToString(), "--token", CloudSentinelStack.AdminToken], new StringWriter(), stderr);
             Assert.Equal(ExitCodes.Refused, exit);
             Assert.Contains("400", stderr.ToString());
         }

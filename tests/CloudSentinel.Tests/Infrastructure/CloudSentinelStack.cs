@@ -22,6 +22,9 @@ namespace CloudSentinel.Tests.Infrastructure;
 /// </summary>
 public sealed class CloudSentinelStack : IAsyncDisposable
 {
+    /// <summary>The admin token every stack's gateway is configured with; <see cref="Http"/> sends it.</summary>
+    public const string AdminToken = "test-admin-token-0123456789abcdefghijklmnopqrstuvwxyz";
+
     private readonly Dictionary<string, string?> _siloSettings;
     private readonly Dictionary<string, string?> _gatewaySettings;
     private readonly Action<IServiceCollection>? _siloServices;
@@ -68,6 +71,7 @@ public sealed class CloudSentinelStack : IAsyncDisposable
             ["Orleans:Gateways:0"] = $"127.0.0.1:{gatewayPort}",
             ["ConnectionStrings:Postgres"] = database?.ConnectionString,
             ["Urls"] = "http://127.0.0.1:0",
+            ["Auth:AdminToken"] = AdminToken,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in gatewaySettings ?? new Dictionary<string, string?>()) gateway[key] = value;
@@ -77,10 +81,18 @@ public sealed class CloudSentinelStack : IAsyncDisposable
         await stack.StartSiloAsync();
         stack.Gateway = GatewayApp.Build([], b => b.Configuration.AddInMemoryCollection(gateway));
         await stack.Gateway.StartAsync();
-        var address = stack.Gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        stack.Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        stack.Http = stack.HttpWith(AdminToken);
         await stack.WaitUntilReadyAsync();
         return stack;
+    }
+
+    /// <summary>An HTTP client for the gateway that sends <paramref name="token"/> (none when null).</summary>
+    public HttpClient HttpWith(string? token)
+    {
+        var address = Gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        if (token is not null) http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http;
     }
 
     public async Task StartSiloAsync()

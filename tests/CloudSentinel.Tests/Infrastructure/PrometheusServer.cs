@@ -58,11 +58,11 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     /// <summary>
     /// Writes a prometheus.yml that scrapes <paramref name="target"/> like the production config
-    /// (job, path, honor_labels) but every <paramref name="interval"/>, copies the repository's
+    /// (job, path, honor_labels, a bearer token from a credentials file) but every <paramref name="interval"/>, copies the repository's
     /// rule files unchanged, backfills <paramref name="openMetrics"/> with promtool when given, and
     /// starts Prometheus. Returns once Prometheus reports ready.
     /// </summary>
-    public static async Task<PrometheusServer> StartAsync(string target, TimeSpan interval, string? openMetrics = null)
+    public static async Task<PrometheusServer> StartAsync(string target, TimeSpan interval, string bearerToken, string? openMetrics = null)
     {
         RequireInstalled();
         var directory = Directory.CreateTempSubdirectory("cloudsentinel-prometheus-").FullName;
@@ -73,6 +73,8 @@ public sealed class PrometheusServer : IAsyncDisposable
             File.Copy(file, Path.Combine(rules, Path.GetFileName(file)));
         }
 
+        var tokenFile = Path.Combine(directory, "cloudsentinel.token");
+        await File.WriteAllTextAsync(tokenFile, bearerToken);
         var seconds = $"{(int)interval.TotalSeconds}s";
         await File.WriteAllTextAsync(Path.Combine(directory, "prometheus.yml"), $"""
             global:
@@ -85,6 +87,9 @@ public sealed class PrometheusServer : IAsyncDisposable
               - job_name: cloudsentinel
                 metrics_path: /api/cloudsentinel/prometheus
                 honor_labels: true
+                authorization:
+                  type: Bearer
+                  credentials_file: {tokenFile}
                 static_configs:
                   - targets: ["{target}"]
             """);

@@ -49,7 +49,7 @@ public sealed class PrometheusEndToEndFixture : IAsyncLifetime
         await WaitForGaugesAsync();
 
         GatewayTarget = $"{Stack.Http.BaseAddress!.Host}:{Stack.Http.BaseAddress.Port}";
-        Prometheus = await PrometheusServer.StartAsync(GatewayTarget, ScrapeInterval, Backfill(DateTimeOffset.UtcNow));
+        Prometheus = await PrometheusServer.StartAsync(GatewayTarget, ScrapeInterval, CloudSentinelStack.AdminToken, Backfill(DateTimeOffset.UtcNow));
         PrometheusStarted = DateTimeOffset.UtcNow;
     }
 

@@ -161,7 +161,7 @@ public sealed class SourcePollerTests : IAsyncLifetime
         var stderr = new StringWriter();
 
         var exit = await CliApp.RunAsync(
-            ["backfill", "--tenant", "acme", "--source", "aws-main", "--from", $"{from:yyyy-MM-dd}", "--to", $"{to:yyyy-MM-dd}", "--gateway", Stack.Http.BaseAddress!.ToString()],
+            ["backfill", "--tenant", "acme", "--source", "aws-main", "--from", $"{from:yyyy-MM-dd}", "--to", $"{to:yyyy-MM-dd}", "--gateway", Stack.Http.BaseAddress!.ToString(), "--token", CloudSentinelStack.AdminToken],
             stdout, stderr);
 
         Assert.True(exit == ExitCodes.Ok, stderr.ToString());
@@ -176,13 +176,13 @@ public sealed class SourcePollerTests : IAsyncLifetime
         Assert.Contains($"\"TimePeriod\":{{\"Start\":\"{from:yyyy-MM-dd}\",\"End\":\"{to:yyyy-MM-dd}\"}}", bodies[0]);
 
         var unknown = await CliApp.RunAsync(
-            ["backfill", "--tenant", "acme", "--source", "nope", "--from", $"{from:yyyy-MM-dd}", "--to", $"{to:yyyy-MM-dd}", "--gateway", Stack.Http.BaseAddress!.ToString()],
+            ["backfill", "--tenant", "acme", "--source", "nope", "--from", $"{from:yyyy-MM-dd}", "--to", $"{to:yyyy-MM-dd}", "--gateway", Stack.Http.BaseAddress!.ToString(), "--token", CloudSentinelStack.AdminToken],
             stdout, stderr);
         Assert.Equal(ExitCodes.Refused, unknown);
         Assert.Contains("no source 'nope' is configured for tenant 'acme' (configured: aws-main)", stderr.ToString());
 
         var refused = await CliApp.RunAsync(
-            ["backfill", "--tenant", "globex", "--source", "azure-sub", "--from", $"{from:yyyy-MM-dd}", "--to", $"{to:yyyy-MM-dd}", "--gateway", Stack.Http.BaseAddress!.ToString()],
+            ["backfill", "--tenant", "globex", "--source", "azure-sub", "--from", $"{from:yyyy-MM-dd}", "--to", $"{to:yyyy-MM-dd}", "--gateway", Stack.Http.BaseAddress!.ToString(), "--token", CloudSentinelStack.AdminToken],
             stdout, stderr);
         Assert.Equal(ExitCodes.CredentialsRefused, refused);
         Assert.Contains($"stopped on {from:yyyy-MM-dd}", stdout.ToString());
