@@ -35,6 +35,7 @@ public static class GatewayApp
         builder.Services.AddSingleton(Options.Create(auth));
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<TokenAuthentication>();
+        (config.GetSection(IngestRateLimits.Section).Get<IngestRateLimits>() ?? new IngestRateLimits()).Validate().Register(builder.Services);
         builder.Services.AddSingleton(Options.Create(synthetic));
         var focus = config.GetSection(FocusIngestOptions.Section).Get<FocusIngestOptions>() ?? new FocusIngestOptions();
         focus.Validate();
@@ -96,6 +97,7 @@ public static class GatewayApp
         var app = builder.Build();
         var authentication = app.Services.GetRequiredService<TokenAuthentication>();
         app.Use(authentication.InvokeAsync);
+        app.UseRateLimiter();
         app.UseIngestUnavailable();
         app.MapTokens();
         app.MapIngest();

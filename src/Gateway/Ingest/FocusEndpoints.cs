@@ -58,7 +58,7 @@ public static class FocusEndpoints
             logger.LogInformation("FOCUS import for {Tenant}: {Rows} rows ({RowsRejected} rejected), {Bytes} bytes, {Records} records published, {RecordsRejected} refused",
                 tenant, result.RowsRead, result.RowsRejected, body.BytesRead, ingest.Accepted.Count, ingest.Refused.Count);
             return Results.Json(response);
-        }).RequireRole(ApiPrincipal.IngestRole);
+        }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy);
     }
 
     private static FocusImportResponse Describe(string tenant, FocusImportResult result, PartialIngest ingest)

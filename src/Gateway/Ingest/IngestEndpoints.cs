@@ -21,7 +21,7 @@ public static class IngestEndpoints
 
             var outcome = await ingestor.IngestAsync(parse.Records, parse.Errors, "http", http.RequestAborted);
             return ToResult(outcome, limits.Value.MaxReportedErrors);
-        }).RequireRole(ApiPrincipal.IngestRole);
+        }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy);
     }
 
     /// <summary>

@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace CloudSentinel.Gateway.Auth;
+
+/// <summary>
+/// Per-tenant request limits on the ingest endpoints. Section "RateLimits": a token bucket per tenant
+/// of <see cref="Burst"/> requests, refilled at <see cref="RequestsPerSecond"/>; past it the answer is
+/// 429 with Retry-After and nothing is applied. The admin token is not limited unless
+/// <see cref="LimitAdmin"/> is set. Limits are per gateway process.
+/// </summary>
+public sealed class IngestRateLimits
+{
+    public const string Section = "RateLimits";
+    public const string Policy = "ingest-per-tenant";
+
+    public bool Enabled { get; set; } = true;
+
+    public int RequestsPerSecond { get; set; } = 50;
+
+    public int Burst { get; set; } = 100;
+
+    public bool LimitAdmin { get; set; }
+
+    public IngestRateLimits Validate()
+    {
+        if (RequestsPerSecond < 1) throw new ArgumentException("RateLimits:RequestsPerSecond must be at least 1");
+        if (Burst < 1) throw new ArgumentException("RateLimits:Burst must be at least 1");
+        return this;
+    }
+
+    public void Register(IServiceCollection services) => services.AddRateLimiter(limiter =>
+    {
+        limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        limiter.OnRejected = async (context, cancellationToken) =>
+        {
+            var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            var tenant = context.HttpContext.Features.Get<ApiPrincipal>()?.Tenant ?? "admin";
+            await context.HttpContext.Response.WriteAsJsonAsync(new ErrorResponse(
+                $"tenant '{tenant}' is over its ingest rate of {RequestsPerSecond} requests/s (burst {Burst}); nothing from this request was applied; retry after {seconds} s"),
+                cancellationToken);
+        };
+        limiter.AddPolicy(Policy, http =>
+        {
+            var principal = http.Features.Get<ApiPrincipal>();
+            if (!Enabled || principal is null || (principal.IsAdmin && !LimitAdmin)) return RateLimitPartition.GetNoLimiter("unlimited");
+            return RateLimitPartition.GetTokenBucketLimiter(principal.Tenant ?? "admin", _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = Burst,
+                TokensPerPeriod = RequestsPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
+        });
+    });
+}
