@@ -74,11 +74,30 @@ public static class BudgetEndpoints
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return (0, Problem("body", "must be a JSON object like {\"amount_usd\": 1000, \"currency\": \"USD\"}"));
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in root.EnumerateObject())
+            {
+                if (!names.Add(property.Name)) return (0, Problem(property.Name, "appears more than once; send each field once"));
+            }
+
             if (!root.TryGetProperty("amount_usd", out var amountElement)) return (0, Problem("amount_usd", "is required"));
             if (amountElement.ValueKind != JsonValueKind.Number) return (0, Problem("amount_usd", $"must be a JSON number, got {amountElement.ValueKind.ToString().ToLowerInvariant()}"));
             if (!amountElement.TryGetDecimal(out var amount)) return (0, Problem("amount_usd", $"is out of range (at most {BudgetValidator.MaxAmountUsd} USD)"));
             if (BudgetValidator.CheckAmount((double)amount) is { } amountProblem) return (0, Problem("amount_usd", amountProblem));
-            var currency = root.TryGetProperty("currency", out var currencyElement) ? currencyElement.GetString() : "USD";
+            var currency = "USD";
+            if (root.TryGetProperty("currency", out var currencyElement))
+            {
+                if (currencyElement.ValueKind != JsonValueKind.String) return (0, Problem("currency", $"must be a string such as \"USD\", got {currencyElement.ValueKind.ToString().ToLowerInvariant()}"));
+                try
+                {
+                    currency = currencyElement.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    return (0, Problem("currency", "is not valid text (an unpaired surrogate or invalid UTF-8)"));
+                }
+            }
+
             if (BudgetValidator.CheckCurrency(currency) is { } currencyProblem) return (0, Problem("currency", currencyProblem));
             return (amount, null);
         }

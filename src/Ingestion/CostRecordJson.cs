@@ -123,16 +123,43 @@ public static class JsonRecords
     public static T ReadObject<T>(ref Utf8JsonReader reader, T fields, long index, List<IngestError> errors, FieldReader<T> readField)
         where T : RecordFields
     {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = reader.GetString()!;
+            var name = Text(ref reader, index, "record", errors) ?? "";
             reader.Read();
+            if (!seen.Add(name))
+            {
+                // The last value silently winning would turn a typo'd or tampered record into a different amount.
+                errors.Add(new IngestError(index, name, "appears more than once in the record; send each field once"));
+                fields.InvalidFields.Add(name);
+                reader.Skip();
+                continue;
+            }
+
             var errorsBefore = errors.Count;
             readField(ref reader, fields, name, index, errors);
             if (errors.Count > errorsBefore) fields.InvalidFields.Add(name);
         }
 
         return fields;
+    }
+
+    /// <summary>
+    /// The current token's text, or an error for the field when it is not valid text: invalid UTF-8
+    /// bytes, or an escaped unpaired UTF-16 surrogate such as \ud800, which nothing downstream can store.
+    /// </summary>
+    public static string? Text(ref Utf8JsonReader reader, long index, string field, List<IngestError> errors)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add(new IngestError(index, field, "is not valid text: it holds invalid UTF-8 or an unpaired UTF-16 surrogate (such as \\ud800)"));
+            return null;
+        }
     }
 
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
@@ -243,7 +270,7 @@ public static class JsonRecords
     {
         switch (reader.TokenType)
         {
-            case JsonTokenType.String: return reader.GetString();
+            case JsonTokenType.String: return Text(ref reader, index, field, errors);
             case JsonTokenType.Null: return null;
             default:
                 errors.Add(new IngestError(index, field, $"must be a string, got a JSON {Describe(reader.TokenType)}"));
@@ -262,7 +289,8 @@ public static class JsonRecords
                 return null;
             case JsonTokenType.Null: return null;
             case JsonTokenType.String:
-                var text = reader.GetString();
+                var text = Text(ref reader, index, field, errors);
+                if (text is null) return null;
                 var hint = text is "NaN" or "Infinity" or "-Infinity" ? " (NaN and Infinity are not amounts)" : "";
                 errors.Add(new IngestError(index, field, $"must be a JSON number, got the string \"{Clip(text)}\"{hint}"));
                 return null;
@@ -284,7 +312,7 @@ public static class JsonRecords
             return null;
         }
 
-        var text = reader.GetString()!;
+        if (Text(ref reader, index, field, errors) is not { } text) return null;
         if (!TryParseRfc3339(text, out var value))
         {
             errors.Add(new IngestError(index, field, $"\"{Clip(text)}\" is not an RFC 3339 timestamp with an offset, e.g. 2026-11-25T14:00:00Z"));
@@ -318,11 +346,16 @@ public static class JsonRecords
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var key = reader.GetString()!;
+            var key = Text(ref reader, index, field, errors) ?? "";
             reader.Read();
-            if (reader.TokenType == JsonTokenType.String)
+            if (tags.ContainsKey(key))
             {
-                tags[key] = reader.GetString()!;
+                errors.Add(new IngestError(index, $"{field}.{key}", "appears more than once; send each tag once"));
+                reader.Skip();
+            }
+            else if (reader.TokenType == JsonTokenType.String)
+            {
+                if (Text(ref reader, index, $"{field}.{key}", errors) is { } value) tags[key] = value;
             }
             else
             {

@@ -96,7 +96,7 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
     private void CheckPeriod(CostRecordFields f, Action<string, string> fail, out DateTime start, out DateTime end)
     {
         start = f.PeriodStart ?? default;
-        end = f.PeriodEnd ?? start.AddHours(1);
+        end = f.PeriodEnd ?? HourlySpread.OneHourAfter(start);
         if (f.PeriodStart is null)
         {
             fail("period_start", "is required (RFC 3339, e.g. 2026-11-25T14:00:00Z)");

@@ -12,6 +12,10 @@ public static class HourlySpread
 
     public static DateTime HourStart(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
 
+    /// <summary>The default end of a period: one hour after its start, or the last representable time (a year-9999 start is refused as future anyway).</summary>
+    public static DateTime OneHourAfter(DateTime start) =>
+        start <= DateTime.MaxValue - TimeSpan.FromHours(1) ? start.AddHours(1) : DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc);
+
     /// <summary>Calls <paramref name="share"/> once per hour with the hour start and the fraction cumulative bounds.</summary>
     public static void Spread(DateTime start, DateTime end, Action<DateTime, Fraction> share)
     {

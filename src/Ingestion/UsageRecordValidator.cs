@@ -38,7 +38,7 @@ public sealed class UsageRecordValidator(IngestLimits limits, TimeProvider clock
 
         if (f.PeriodStart is null) Fail("period_start", "is required (RFC 3339, e.g. 2026-11-25T14:00:00Z)");
         var start = f.PeriodStart ?? default;
-        var end = f.PeriodEnd ?? start.AddHours(1);
+        var end = f.PeriodEnd ?? HourlySpread.OneHourAfter(start);
         if (f.PeriodStart is not null)
         {
             var now = clock.GetUtcNow().UtcDateTime;
@@ -111,7 +111,7 @@ public sealed class UsageRecordValidator(IngestLimits limits, TimeProvider clock
         if (string.IsNullOrWhiteSpace(value)) return null;
         var trimmed = value.Trim();
         if (trimmed.Length > MaxNameLength) fail(field, $"is longer than {MaxNameLength} characters");
-        else if (trimmed.Any(char.IsControl)) fail(field, "must not contain control characters");
+        else if (Names.CheckVisible(trimmed) is { } problem) fail(field, problem);
         return trimmed;
     }
 

@@ -38,6 +38,11 @@ internal static class FocusTags
             error = $"is not valid JSON ({e.Message})";
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            error = "holds a key or value that is not valid text (an unpaired surrogate such as \\ud800)";
+            return null;
+        }
     }
 
     /// <summary>The value of the first key of <paramref name="keys"/> that is present with a non-blank value.</summary>

@@ -17,7 +17,17 @@ internal sealed class ParquetFocusTable(ParquetReader reader, Stream? spool, Dat
     /// <param name="stream">Readable and seekable; the caller's stream stays open, a spool file is deleted on dispose.</param>
     public static async Task<ParquetFocusTable> OpenAsync(Stream stream, Stream? spool, CancellationToken ct)
     {
-        var reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: ct);
+        ParquetReader reader;
+        try
+        {
+            reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Parquet.Net reports a damaged footer or schema with whatever exception its decoder hits.
+            throw new FocusFileException(0, $"not a readable Parquet file ({ex.GetType().Name}: {ex.Message})");
+        }
+
         // Only top-level plain columns can hold FOCUS values; nested ones (a Tags map, say) keep their slot empty.
         var fields = reader.Schema.Fields.Select(f => f is DataField { IsArray: false } d ? d : null).ToArray();
         return new ParquetFocusTable(reader, spool, fields);
@@ -28,13 +38,7 @@ internal sealed class ParquetFocusTable(ParquetReader reader, Stream? spool, Dat
         long row = 0;
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
-            using var group = reader.OpenRowGroupReader(g);
-            var count = checked((int)group.RowCount);
-            var columns = new string?[fields.Length][];
-            foreach (var index in wanted)
-            {
-                if (fields[index] is { } field) columns[index] = await ReadColumnAsync(group, field, count, ct);
-            }
+            var (count, columns) = await ReadGroupAsync(g, wanted, row, ct);
 
             var values = new string?[fields.Length];
             for (var r = 0; r < count; r++)
@@ -42,6 +46,27 @@ internal sealed class ParquetFocusTable(ParquetReader reader, Stream? spool, Dat
                 for (var c = 0; c < fields.Length; c++) values[c] = columns[c]?[r];
                 yield return new FocusRawRow(++row, values);
             }
+        }
+    }
+
+    /// <summary>The wanted columns of row group <paramref name="g"/>; a damaged group makes the whole file unreadable, so nothing of it loads.</summary>
+    private async Task<(int Count, string?[]?[] Columns)> ReadGroupAsync(int g, IReadOnlySet<int> wanted, long rowsBefore, CancellationToken ct)
+    {
+        try
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            var count = checked((int)group.RowCount);
+            var columns = new string?[]?[fields.Length];
+            foreach (var index in wanted)
+            {
+                if (fields[index] is { } field) columns[index] = await ReadColumnAsync(group, field, count, ct);
+            }
+
+            return (count, columns);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or FocusFileException))
+        {
+            throw new FocusFileException(rowsBefore + 1, $"row group {g} of the Parquet file cannot be read ({ex.GetType().Name}: {ex.Message})");
         }
     }
 

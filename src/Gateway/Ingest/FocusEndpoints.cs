@@ -55,9 +55,11 @@ public static class FocusEndpoints
 
             var ingest = await ingestor.IngestEachAsync(result.Records, "focus", http.RequestAborted);
             var response = Describe(tenant!, result, ingest);
+            // A file of which nothing could be loaded is not a success, even if it was read to the end.
+            var nothingLoaded = ingest.Accepted.Count == 0 && (result.RowsRejected > 0 || ingest.Refused.Count > 0);
             logger.LogInformation("FOCUS import for {Tenant}: {Rows} rows ({RowsRejected} rejected), {Bytes} bytes, {Records} records published, {RecordsRejected} refused",
                 tenant, result.RowsRead, result.RowsRejected, body.BytesRead, ingest.Accepted.Count, ingest.Refused.Count);
-            return Results.Json(response);
+            return Results.Json(response, statusCode: nothingLoaded ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
         }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy);
     }
 
@@ -80,7 +82,10 @@ public static class FocusEndpoints
             }
         }
 
-        return new FocusImportResponse(tenant, result.RowsRead, result.RowsLoaded, result.RowsRejected, outcome.Records, outcome.Services, outcome.Buckets,
+        var message = accepted.Count == 0 && (result.RowsRejected > 0 || rejected.Count > 0)
+            ? $"nothing from the file could be loaded: {result.RowsRejected} rows and {rejected.Count} summed records were refused (see rejectedRows and rejectedRecords)"
+            : $"loaded {accepted.Count} summed records from {result.RowsLoaded} of {result.RowsRead} rows; {result.RowsRejected} rows and {rejected.Count} summed records were refused";
+        return new FocusImportResponse(message, tenant, result.RowsRead, result.RowsLoaded, result.RowsRejected, outcome.Records, outcome.Services, outcome.Buckets,
             rejectedRecords.Length, costByProvider,
             result.Errors.Select(e => new FocusImportResponse.RejectedRow(e.Record, e.Field, e.Reason)).ToArray(),
             rejectedRecords, summary.ToString());
@@ -99,6 +104,7 @@ public static class FocusEndpoints
 /// <param name="RejectedRows">Rows the file mapping refused, by CSV line (or Parquet row); at most MaxReportedErrors of them.</param>
 /// <param name="RejectedRecords">Summed records the ingest rules refused (e.g. a period older than Ingest:MaxAge).</param>
 public sealed record FocusImportResponse(
+    string Message,
     string Tenant,
     long RowsRead,
     long RowsLoaded,

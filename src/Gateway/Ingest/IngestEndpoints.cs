@@ -81,9 +81,15 @@ public static class IngestResponse
     public sealed record ErrorItem(long Record, string Field, string Reason);
 }
 
-/// <summary>Reads a request body up to a limit, answering 413 with a clear message beyond it.</summary>
+/// <summary>
+/// Reads a request body up to a limit, answering 413 with a clear message beyond it. An oversized
+/// body is read to its end and discarded (up to <see cref="DrainLimit"/>), so that the client reads
+/// the 413 instead of a reset connection.
+/// </summary>
 public static class RequestBody
 {
+    public const long DrainLimit = 1L << 30;
+
     public sealed record Read(ReadOnlyMemory<byte> Bytes, IResult? Problem);
 
     public static async Task<Read> ReadAsync(HttpContext http, long maxBytes)
@@ -106,7 +112,7 @@ public static class RequestBody
         {
             total += read;
             if (total <= maxBytes) buffer.Write(chunk, 0, read);
-            else if (total > maxBytes * 4)
+            else if (total > DrainLimit)
             {
                 // Past this, the client is not going to stop by itself; drop the connection.
                 http.Abort();

@@ -104,6 +104,8 @@ public sealed class IngestToPostgresTests : IAsyncLifetime
         await IngestAsync(KnownBatch);
         await WaitForSum("service_costs", $"service_name = 'checkout' AND {At(H.AddHours(1))}", 8.5m);
 
+        await Metric.WaitForAsync(_stack, "cloudsentinel_cost_per_service_usd",
+            new() { ["tenant"] = "globex", ["service_name"] = "search", ["cost_type"] = "database", ["cloud_provider"] = "gcp" }, 1.0);
         var metrics = await Metric.WaitForAsync(_stack, "cloudsentinel_cost_per_service_usd",
             new() { ["tenant"] = "acme", ["service_name"] = "checkout", ["cost_type"] = "compute", ["cloud_provider"] = "aws" }, 8.0);
 

@@ -70,7 +70,7 @@ public sealed class UsageRecordTests
     {
         var aggregator = new ClusterInputAggregator();
         var (half, _) = Validate(Pod(""","period_end":"2026-11-25T14:30:00Z","cpu_usage_core_hours":0.5"""));
-        var (other, _) = Validate(Pod(""","period_start":"2026-11-25T14:30:00Z","period_end":"2026-11-25T15:00:00Z","cpu_usage_core_hours":0.25"""));
+        var (other, _) = Validate("""{"tenant":"acme","cluster_name":"c","namespace":"n","pod_name":"p","period_start":"2026-11-25T14:30:00Z","period_end":"2026-11-25T15:00:00Z","cpu_usage_core_hours":0.25}""");
 
         aggregator.Add(half!);
         aggregator.Add(other!);
