@@ -1,6 +1,6 @@
 using CloudSentinel.Bench;
 
-// dotnet run -c Release --project bench [-- ingest|anomalies|dashboards|allocation|chaos]
+// dotnet run -c Release --project bench [-- ingest|anomalies|dashboards|allocation|cardinality|chaos]
 // Each benchmark prints its table and rewrites its own section of BENCHMARKS.md (chaos: of docs/durability.md).
 var which = args.Length > 0 ? args[0] : "all";
 if (which is "all" or "ingest")
@@ -29,6 +29,13 @@ if (which is "all" or "allocation")
     var table = AllocationBenchmark.Run();
     Console.WriteLine(table);
     BenchEnvironment.WriteSection("allocation", table);
+}
+
+if (which is "cardinality")
+{
+    var table = await CardinalityBenchmark.RunAsync();
+    Console.WriteLine(table);
+    BenchEnvironment.WriteSection("cardinality", table);
 }
 
 if (which is "chaos")

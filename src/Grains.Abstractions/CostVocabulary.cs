@@ -5,6 +5,12 @@ public static class CostVocabulary
 {
     public const string UntaggedService = "untagged";
 
+    /// <summary>Where the cost of services beyond a tenant's cap goes; each keeps its own buckets (source "overflow:{service}"), so totals stay exact.</summary>
+    public const string OverflowService = "__overflow__";
+
+    /// <summary>The bucket source of an overflowed service's cost: its own name, so its restatements replace only its own amounts.</summary>
+    public static string OverflowSource(string service, string source) => source.Length == 0 ? $"overflow:{service}" : $"overflow:{service}|{source}";
+
     public static readonly IReadOnlySet<string> Providers = new HashSet<string>(StringComparer.Ordinal)
         { "aws", "gcp", "azure", "oci", "other" };
 

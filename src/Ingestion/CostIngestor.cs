@@ -10,7 +10,8 @@ namespace CloudSentinel.Ingestion;
 /// the request's messages to the ingest journal at once. A request is applied whole or not at all,
 /// and a returned <see cref="IngestOutcome"/> that is accepted means durable.
 /// </summary>
-public sealed class CostIngestor(IIngestJournal journal, IOptions<IngestLimits> limits, TimeProvider clock, IIngestCounter counter, ClusterCostRouter router)
+public sealed class CostIngestor(
+    IIngestJournal journal, IOptions<IngestLimits> limits, TimeProvider clock, IIngestCounter counter, ClusterCostRouter router, ServiceCardinality cardinality)
 {
     public async Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecordFields> records, IReadOnlyList<IngestError> typeErrors, string source, CancellationToken cancellationToken)
     {
@@ -64,7 +65,7 @@ public sealed class CostIngestor(IIngestJournal journal, IOptions<IngestLimits> 
         // A cluster's own cost goes to its cluster grain, which allocates it to services; it must not also count under its service name.
         var clusterInputs = new ClusterInputAggregator();
         var buckets = new BucketAggregator();
-        foreach (var record in router.Split(records, clusterInputs)) buckets.Add(record);
+        foreach (var record in await cardinality.FoldAsync(router.Split(records, clusterInputs))) buckets.Add(record);
         await journal.AppendAsync(buckets.Batches().ToList(), clusterInputs.Batches().ToList(), cancellationToken);
         counter.Accepted(records.Select(r => r.Tenant).ToList(), source);
         return IngestOutcome.Accepted(records.Count, buckets.ServiceCount, buckets.BucketCount + clusterInputs.BucketCount);

@@ -25,6 +25,7 @@ public static class IngestServices
         services.AddSingleton(new ClusterCostRouter(routing));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestCounter, NoIngestCounter>();
+        services.AddSingleton<ServiceCardinality>();
         services.AddSingleton<CostIngestor>();
         services.AddSingleton<UsageIngestor>();
         services.AddSingleton(new TenantRoles(dataSource));

@@ -8,7 +8,7 @@ namespace CloudSentinel.Ingestion;
 /// fold them into hourly pod usage per (tenant, cluster) and append one message per cluster to the
 /// ingest journal, all at once.
 /// </summary>
-public sealed class UsageIngestor(IIngestJournal journal, IOptions<IngestLimits> limits, TimeProvider clock, IIngestCounter counter)
+public sealed class UsageIngestor(IIngestJournal journal, IOptions<IngestLimits> limits, TimeProvider clock, IIngestCounter counter, ServiceCardinality cardinality)
 {
     public const string Source = "usage";
 
@@ -36,7 +36,7 @@ public sealed class UsageIngestor(IIngestJournal journal, IOptions<IngestLimits>
     public async Task<IngestOutcome> IngestAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
         var aggregator = new ClusterInputAggregator();
-        foreach (var record in records) aggregator.Add(record);
+        foreach (var record in await cardinality.FoldAsync(records)) aggregator.Add(record);
         await journal.AppendAsync([], aggregator.Batches().ToList(), cancellationToken);
         counter.Accepted(records.Select(r => r.Tenant).ToList(), Source);
         return IngestOutcome.Accepted(records.Count, aggregator.ClusterCount, aggregator.BucketCount);

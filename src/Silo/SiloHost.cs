@@ -84,6 +84,7 @@ public static class SiloHost
         var anomalyOptions = (config.GetSection("Anomalies").Get<AnomalyOptions>() ?? AnomalyOptions.Default).Validate();
         services.AddSingleton(Options.Create(anomalyOptions));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(Options.Create((config.GetSection(TenantLimits.Section).Get<TenantLimits>() ?? new TenantLimits()).Validate()));
         services.AddSingleton(sp => new JudgementBudget(costOptions.BackgroundJudgementsPerSecond, sp.GetRequiredService<TimeProvider>()));
     }
 

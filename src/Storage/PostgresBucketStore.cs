@@ -50,6 +50,21 @@ public sealed class PostgresBucketStore(NpgsqlDataSource dataSource, ILogger<Pos
         return buckets.Select(b => new StoredBucket(b.Key, b.Value.Amount, b.Value.Sequence)).ToList();
     }
 
+    public async Task<IReadOnlyList<string>> LoadServiceNamesAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        await using (var command = dataSource.CreateCommand("SELECT DISTINCT service_name FROM service_costs WHERE tenant_id = $1 AND service_name <> $2"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = tenant });
+            command.Parameters.Add(new NpgsqlParameter { Value = CostVocabulary.OverflowService });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) names.Add(reader.GetString(0));
+        }
+
+        foreach (var (key, _) in Unwritten(k => k.Tenant == tenant && k.Service != CostVocabulary.OverflowService)) names.Add(key.Service);
+        return [.. names];
+    }
+
     protected override int StripeOf(PendingKey key) => HashCode.Combine(key.Tenant, key.Service);
 
     protected override string GroupOf(PendingKey key) => ServiceKey.Format(key.Tenant, key.Service);

@@ -14,6 +14,13 @@ public sealed class IngestMetrics(CollectorRegistry registry) : IIngestCounter
         "Cost records received by the gateway, by tenant, source (http, synthetic, focus, ...) and outcome (accepted, rejected).",
         "tenant", "source", "outcome");
 
+    private readonly Counter _overflow = Prometheus.Metrics.WithCustomRegistry(registry).CreateCounter(
+        "cloudsentinel_cardinality_overflow_total",
+        "Names beyond a tenant's cap (Limits:MaxServicesPerTenant) folded into service __overflow__ with their money intact, counted once per request that sends them, by tenant and kind.",
+        "tenant", "kind");
+
+    public void Overflowed(string tenant, string kind, int names) => _overflow.WithLabels(tenant, kind).Inc(names);
+
     public void Accepted(IReadOnlyList<string> tenants, string source)
     {
         foreach (var group in tenants.GroupBy(t => t)) _records.WithLabels(group.Key, source, "accepted").Inc(group.Count());

@@ -16,6 +16,9 @@ public interface IBucketStore
     /// <summary>The service's buckets since <paramref name="since"/>, with the sequence that wrote each.</summary>
     Task<IReadOnlyList<StoredBucket>> LoadAsync(string tenant, string serviceName, DateTime since, CancellationToken cancellationToken);
 
+    /// <summary>The tenant's distinct service names with stored buckets (the overflow service left out).</summary>
+    Task<IReadOnlyList<string>> LoadServiceNamesAsync(string tenant, CancellationToken cancellationToken);
+
     /// <summary>Writes everything enqueued so far.</summary>
     Task FlushAsync(CancellationToken cancellationToken);
 }

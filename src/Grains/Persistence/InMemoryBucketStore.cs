@@ -31,5 +31,8 @@ public sealed class InMemoryBucketStore : IBucketStore
         return Task.FromResult(result);
     }
 
+    public Task<IReadOnlyList<string>> LoadServiceNamesAsync(string tenant, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([.. _services.Keys.Select(ServiceKey.Parse).Where(k => k.Tenant == tenant && k.ServiceName != CostVocabulary.OverflowService).Select(k => k.ServiceName)]);
+
     public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

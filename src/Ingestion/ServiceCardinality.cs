@@ -1,0 +1,51 @@
+using CloudSentinel.Grains.Abstractions;
+
+namespace CloudSentinel.Ingestion;
+
+/// <summary>
+/// Keeps each tenant under its cap of distinct services (the tenant's <see cref="ITenantCatalogGrain"/>
+/// decides): a record of a service beyond the cap is folded into <see cref="CostVocabulary.OverflowService"/>
+/// with its own name kept in the bucket's source, so its money is counted exactly once and its
+/// restatements replace only its own amounts, while grains and series stay bounded.
+/// </summary>
+public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter counter)
+{
+    public const string ServiceKind = "service";
+
+    public async Task<IReadOnlyList<CostRecord>> FoldAsync(IReadOnlyList<CostRecord> records)
+    {
+        var admitted = await AdmitAsync(records.Select(r => (r.Tenant, r.ServiceName)));
+        return admitted is null
+            ? records
+            : [.. records.Select(r => admitted.Contains((r.Tenant, r.ServiceName))
+                ? r
+                : r with { ServiceName = CostVocabulary.OverflowService, Source = CostVocabulary.OverflowSource(r.ServiceName, r.Source) })];
+    }
+
+    /// <summary>Pods of services beyond the cap are charged to the overflow service by the allocation.</summary>
+    public async Task<IReadOnlyList<UsageRecord>> FoldAsync(IReadOnlyList<UsageRecord> records)
+    {
+        var admitted = await AdmitAsync(records.Select(r => (r.Tenant, r.ServiceName)));
+        return admitted is null
+            ? records
+            : [.. records.Select(r => admitted.Contains((r.Tenant, r.ServiceName)) ? r : r with { ServiceName = CostVocabulary.OverflowService })];
+    }
+
+    /// <summary>The admitted (tenant, service) pairs, or null when all of them are.</summary>
+    private async Task<HashSet<(string Tenant, string Service)>?> AdmitAsync(IEnumerable<(string Tenant, string Service)> pairs)
+    {
+        var admitted = new HashSet<(string, string)>();
+        var anyRefused = false;
+        foreach (var tenant in pairs.Where(p => p.Service != CostVocabulary.OverflowService).Distinct().GroupBy(p => p.Tenant, p => p.Service, StringComparer.Ordinal))
+        {
+            var asked = tenant.ToArray();
+            var yes = await grains.GetGrain<ITenantCatalogGrain>(tenant.Key).AdmitServices(asked);
+            foreach (var service in yes) admitted.Add((tenant.Key, service));
+            if (yes.Length == asked.Length) continue;
+            anyRefused = true;
+            counter.Overflowed(tenant.Key, ServiceKind, asked.Length - yes.Length);
+        }
+
+        return anyRefused ? admitted : null;
+    }
+}
