@@ -45,7 +45,10 @@ public static class GatewayApp
         builder.Services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
         builder.Services.AddSingleton<IngestMetrics>();
         builder.Services.AddSingleton<IIngestCounter>(sp => sp.GetRequiredService<IngestMetrics>());
-        builder.Services.AddSingleton<GaugeExporter>();
+        var maxSeries = config.GetValue("Limits:MaxSeriesPerTenant", GaugeExporter.DefaultMaxSeriesPerTenant);
+        if (maxSeries < 1) throw new ArgumentException("Limits:MaxSeriesPerTenant must be at least 1");
+        builder.Services.AddSingleton(sp => new GaugeExporter(sp.GetRequiredService<CollectorRegistry>(), maxSeries,
+            tenant => sp.GetRequiredService<IngestMetrics>().Overflowed(tenant, "series", 1)));
         builder.Services.AddSingleton<SharedCostGauge>();
         builder.Services.AddSingleton<SnapshotPoller>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SnapshotPoller>());

@@ -9,4 +9,7 @@ public interface ITenantCatalogGrain : IGrainWithStringKey
 {
     /// <summary>The names among <paramref name="services"/> that are, or now become, the tenant's own services.</summary>
     Task<string[]> AdmitServices(string[] services);
+
+    /// <summary>The names among <paramref name="clusters"/> that are, or now become, the tenant's own clusters.</summary>
+    Task<string[]> AdmitClusters(string[] clusters);
 }

@@ -66,7 +66,7 @@ public sealed class CostIngestor(
         var clusterInputs = new ClusterInputAggregator();
         var buckets = new BucketAggregator();
         foreach (var record in await cardinality.FoldAsync(router.Split(records, clusterInputs))) buckets.Add(record);
-        await journal.AppendAsync(buckets.Batches().ToList(), clusterInputs.Batches().ToList(), cancellationToken);
+        await journal.AppendAsync(buckets.Batches().ToList(), await cardinality.FoldAsync(clusterInputs.Batches().ToList()), cancellationToken);
         counter.Accepted(records.Select(r => r.Tenant).ToList(), source);
         return IngestOutcome.Accepted(records.Count, buckets.ServiceCount, buckets.BucketCount + clusterInputs.BucketCount);
     }

@@ -11,6 +11,31 @@ namespace CloudSentinel.Ingestion;
 public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter counter)
 {
     public const string ServiceKind = "service";
+    public const string ClusterKind = "cluster";
+
+    /// <summary>
+    /// Inputs of clusters beyond the tenant's cap are pooled in the cluster <see cref="CostVocabulary.OverflowService"/>:
+    /// cost buckets keep their cluster in the source and pods in the namespace ("cluster/namespace"),
+    /// so nothing of two clusters replaces the other, and every dollar is allocated once.
+    /// </summary>
+    public async Task<IReadOnlyList<ClusterInputBatch>> FoldAsync(IReadOnlyList<ClusterInputBatch> batches)
+    {
+        var folded = new List<ClusterInputBatch>(batches.Count);
+        foreach (var tenant in batches.GroupBy(b => b.Tenant, StringComparer.Ordinal))
+        {
+            var names = tenant.Select(b => b.Cluster).Where(c => c != CostVocabulary.OverflowService).Distinct(StringComparer.Ordinal).ToArray();
+            var admitted = names.Length == 0 ? [] : (await grains.GetGrain<ITenantCatalogGrain>(tenant.Key).AdmitClusters(names)).ToHashSet(StringComparer.Ordinal);
+            var pooled = tenant.Where(b => b.Cluster != CostVocabulary.OverflowService && !admitted.Contains(b.Cluster)).ToList();
+            folded.AddRange(tenant.Except(pooled));
+            if (pooled.Count == 0) continue;
+            counter.Overflowed(tenant.Key, ClusterKind, pooled.Count);
+            folded.Add(new ClusterInputBatch(tenant.Key, CostVocabulary.OverflowService,
+                [.. pooled.SelectMany(b => b.Costs.Select(c => c with { Key = c.Key with { Source = CostVocabulary.OverflowSource(b.Cluster, c.Key.Source) } }))],
+                [.. pooled.SelectMany(b => b.Usage.Select(u => u with { Key = u.Key with { Namespace = $"{b.Cluster}/{u.Key.Namespace}" } }))]));
+        }
+
+        return folded;
+    }
 
     public async Task<IReadOnlyList<CostRecord>> FoldAsync(IReadOnlyList<CostRecord> records)
     {

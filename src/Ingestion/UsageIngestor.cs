@@ -37,7 +37,7 @@ public sealed class UsageIngestor(IIngestJournal journal, IOptions<IngestLimits>
     {
         var aggregator = new ClusterInputAggregator();
         foreach (var record in await cardinality.FoldAsync(records)) aggregator.Add(record);
-        await journal.AppendAsync([], aggregator.Batches().ToList(), cancellationToken);
+        await journal.AppendAsync([], await cardinality.FoldAsync(aggregator.Batches().ToList()), cancellationToken);
         counter.Accepted(records.Select(r => r.Tenant).ToList(), Source);
         return IngestOutcome.Accepted(records.Count, aggregator.ClusterCount, aggregator.BucketCount);
     }

@@ -24,6 +24,24 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
 
     public Task CommitAsync(string tenant, string cluster) => EnqueueAndWaitAsync([], ServiceKey.Format(tenant, cluster));
 
+    public async Task<IReadOnlyList<string>> LoadClusterNamesAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        await using (var command = dataSource.CreateCommand("""
+            SELECT cluster_name FROM cluster_cost_buckets WHERE tenant_id = $1 AND cluster_name <> $2
+            UNION SELECT cluster_name FROM pod_usage WHERE tenant_id = $1 AND cluster_name <> $2
+            """))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = tenant });
+            command.Parameters.Add(new NpgsqlParameter { Value = CostVocabulary.OverflowService });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) names.Add(reader.GetString(0));
+        }
+
+        foreach (var (key, _) in Unwritten(k => k.Tenant == tenant && k.Cluster != CostVocabulary.OverflowService)) names.Add(key.Cluster);
+        return [.. names];
+    }
+
     /// <summary>One key space for the three kinds of row; the row key's type tells them apart.</summary>
     private static KeyValuePair<ClusterRowKey<object>, object> Entry(string tenant, string cluster, object row, object value) =>
         KeyValuePair.Create(new ClusterRowKey<object>(tenant, cluster, row), value);

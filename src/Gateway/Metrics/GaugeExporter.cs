@@ -6,10 +6,19 @@ namespace CloudSentinel.Gateway.Metrics;
 /// <summary>
 /// Keeps the contract gauges equal to the latest service snapshots. Each snapshot replaces the
 /// series of its service: new values are set and series the service no longer has are removed,
-/// so a scrape only serializes what is in memory.
+/// so a scrape only serializes what is in memory. A tenant has at most <c>maxSeriesPerTenant</c>
+/// series: a service that would take it over gets none (its data is in PostgreSQL all the same) and
+/// is counted as a series overflow; services already shown keep theirs.
 /// </summary>
 public sealed class GaugeExporter
 {
+    /// <summary>The default cap (Limits:MaxSeriesPerTenant): ten series for each of the 10,000 services a tenant may have.</summary>
+    public const int DefaultMaxSeriesPerTenant = 100_000;
+
+    private readonly int _maxSeriesPerTenant;
+    private readonly Action<string>? _seriesOverflow;
+    private readonly Dictionary<string, int> _seriesByTenant = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _overSeriesCap = new(StringComparer.Ordinal);
     private readonly Gauge _costPerService;
     private readonly Gauge _cpu;
     private readonly Gauge _memory;
@@ -28,8 +37,10 @@ public sealed class GaugeExporter
     private readonly Dictionary<string, Dictionary<string, LabeledHour[]>> _latestHoursByTenant = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, decimal>> _monthToDateByTenant = new(StringComparer.Ordinal);
 
-    public GaugeExporter(CollectorRegistry registry)
+    public GaugeExporter(CollectorRegistry registry, int maxSeriesPerTenant = DefaultMaxSeriesPerTenant, Action<string>? seriesOverflow = null)
     {
+        _maxSeriesPerTenant = maxSeriesPerTenant;
+        _seriesOverflow = seriesOverflow;
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
         Gauge Create(string name, string help, params string[] labels) =>
             factory.CreateGauge(name, help, new GaugeConfiguration { LabelNames = labels, SuppressInitialValue = true });
@@ -62,17 +73,29 @@ public sealed class GaugeExporter
         var series = Series(snapshot);
         lock (_gate)
         {
-            if (_seriesByService.TryGetValue(snapshot.Key, out var previous))
+            var shown = _seriesByService.TryGetValue(snapshot.Key, out var previous);
+            var tenantSeries = _seriesByTenant.GetValueOrDefault(snapshot.Tenant);
+            if (!shown && tenantSeries + series.Count > _maxSeriesPerTenant)
             {
-                var current = series.Select(s => (s.Gauge, string.Join('\u0001', s.Labels))).ToHashSet();
-                foreach (var (gauge, labels) in previous)
+                // The tenant's totals below still count the service; only its own series are left out.
+                if (_overSeriesCap.Add(snapshot.Key)) _seriesOverflow?.Invoke(snapshot.Tenant);
+            }
+            else
+            {
+                _seriesByTenant[snapshot.Tenant] = tenantSeries - (previous?.Count ?? 0) + series.Count;
+                if (shown)
                 {
-                    if (!current.Contains((gauge, string.Join('\u0001', labels)))) gauge.RemoveLabelled(labels);
+                    var current = series.Select(s => (s.Gauge, string.Join('\u0001', s.Labels))).ToHashSet();
+                    foreach (var (gauge, labels) in previous!)
+                    {
+                        if (!current.Contains((gauge, string.Join('\u0001', labels)))) gauge.RemoveLabelled(labels);
+                    }
                 }
+
+                foreach (var (gauge, labels, value) in series) gauge.WithLabels(labels).Set(value);
+                _seriesByService[snapshot.Key] = series.Select(s => (s.Gauge, s.Labels)).ToList();
             }
 
-            foreach (var (gauge, labels, value) in series) gauge.WithLabels(labels).Set(value);
-            _seriesByService[snapshot.Key] = series.Select(s => (s.Gauge, s.Labels)).ToList();
             if (snapshot.ServiceName != Budgets.TenantTotal)
             {
                 UpdateLatestHours(snapshot);

@@ -16,7 +16,7 @@ public sealed class IngestMetrics(CollectorRegistry registry) : IIngestCounter
 
     private readonly Counter _overflow = Prometheus.Metrics.WithCustomRegistry(registry).CreateCounter(
         "cloudsentinel_cardinality_overflow_total",
-        "Names beyond a tenant's cap (Limits:MaxServicesPerTenant) folded into service __overflow__ with their money intact, counted once per request that sends them, by tenant and kind.",
+        "Names beyond a tenant's caps, by kind: service (folded into service __overflow__, money intact, counted per request), cluster (pooled in cluster __overflow__, per request), series (services left without series of their own on this gateway, once each).",
         "tenant", "kind");
 
     public void Overflowed(string tenant, string kind, int names) => _overflow.WithLabels(tenant, kind).Inc(names);

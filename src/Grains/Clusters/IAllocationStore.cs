@@ -14,6 +14,9 @@ public interface IAllocationStore
 
     void EnqueueAllocation(string tenant, string cluster, AllocatedHour hour);
 
+    /// <summary>The tenant's distinct cluster names with stored inputs (the overflow cluster left out).</summary>
+    Task<IReadOnlyList<string>> LoadClusterNamesAsync(string tenant, CancellationToken cancellationToken);
+
     /// <summary>Completes once everything enqueued for the cluster so far is committed; faults when the database refuses it.</summary>
     Task CommitAsync(string tenant, string cluster);
 

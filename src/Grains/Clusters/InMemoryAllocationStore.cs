@@ -39,6 +39,9 @@ public sealed class InMemoryAllocationStore : IAllocationStore
         }
     }
 
+    public Task<IReadOnlyList<string>> LoadClusterNamesAsync(string tenant, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([.. _clusters.Keys.Select(ServiceKey.Parse).Where(k => k.Tenant == tenant && k.ServiceName != CostVocabulary.OverflowService).Select(k => k.ServiceName)]);
+
     public Task CommitAsync(string tenant, string cluster) => Task.CompletedTask;
 
     public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;

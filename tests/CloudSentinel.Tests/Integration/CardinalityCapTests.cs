@@ -13,6 +13,7 @@ public sealed class CardinalityCapTests : IAsyncLifetime
     public async Task InitializeAsync() => _stack = await CloudSentinelStack.StartAsync(siloSettings: new Dictionary<string, string?>
     {
         ["Limits:MaxServicesPerTenant"] = "3",
+        ["Limits:MaxClustersPerTenant"] = "1",
     });
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
@@ -25,6 +26,26 @@ public sealed class CardinalityCapTests : IAsyncLifetime
         var response = await _stack.PostAsync("/api/cloudsentinel/ingest", "[" + string.Join(",", records) + "]");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await _stack.WaitForSettledAsync();
+    }
+
+    [Fact]
+    public async Task Clusters_beyond_the_cap_are_pooled_in_the_overflow_cluster_and_every_dollar_is_allocated_once()
+    {
+        string Node(string cluster, decimal cost) =>
+            $$"""{"tenant":"clusters","service_name":"platform","cloud_provider":"aws","cost_type":"compute","period_start":"{{Hour:yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":{{cost.ToString(CultureInfo.InvariantCulture)}},"cpu_cost_usd":{{(cost / 2).ToString(CultureInfo.InvariantCulture)}},"memory_cost_usd":{{(cost / 2).ToString(CultureInfo.InvariantCulture)}},"tags":{"cluster":"{{cluster}}"} }""";
+        string Pod(string cluster, string service) =>
+            $$"""{"tenant":"clusters","cluster_name":"{{cluster}}","namespace":"shop","pod_name":"api-1","service_name":"{{service}}","period_start":"{{Hour:yyyy-MM-dd'T'HH:mm:ss'Z'}}","cpu_request_core_hours":1,"memory_request_gb_hours":1}""";
+
+        await SendAsync(Node("first", 2m), Node("second", 3m), Node("third", 4m));
+        var usage = await _stack.PostAsync("/api/cloudsentinel/ingest/usage", "[" + string.Join(",", Pod("first", "api"), Pod("second", "web"), Pod("third", "db")) + "]");
+        Assert.Equal(HttpStatusCode.OK, usage.StatusCode);
+        await _stack.WaitForSettledAsync();
+
+        Assert.Equal(9m, await _stack.QueryScalarAsync<decimal>("SELECT sum(cost_usd) FROM service_costs WHERE tenant_id = 'clusters'"));
+        Assert.Equal(2m, await _stack.QueryScalarAsync<decimal>("SELECT sum(cost_usd) FROM service_costs WHERE tenant_id = 'clusters' AND source = 'shared:first'"));
+        Assert.Equal(7m, await _stack.QueryScalarAsync<decimal>("SELECT sum(cost_usd) FROM service_costs WHERE tenant_id = 'clusters' AND source = 'shared:__overflow__'"));
+        Assert.Equal(2, await _stack.QueryScalarAsync<long>("SELECT count(DISTINCT cluster_name) FROM cluster_cost_buckets WHERE tenant_id = 'clusters'"));
+        Assert.Equal(2, await _stack.QueryScalarAsync<long>("SELECT count(*) FROM pod_usage WHERE tenant_id = 'clusters' AND cluster_name = '__overflow__'"));
     }
 
     private Task<decimal> Sum(string where) =>
@@ -56,5 +77,51 @@ public sealed class CardinalityCapTests : IAsyncLifetime
         Assert.Null(Metric.Value(metrics, "cloudsentinel_cost_per_service_usd", new() { ["tenant"] = "capped", ["service_name"] = "d", ["cost_type"] = "compute", ["cloud_provider"] = "aws" }));
         // d and e in each of the first two requests, e in the third: names are counted per request that folds them.
         Assert.Equal(5.0, Metric.Value(metrics, "cloudsentinel_cardinality_overflow_total", new() { ["tenant"] = "capped", ["kind"] = "service" }));
+    }
+}
+
+/// <summary>The per-tenant series cap of the metrics endpoint, on a gateway of its own.</summary>
+public sealed class SeriesCapTests : IAsyncLifetime
+{
+    private static readonly DateTime Hour = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour).AddHours(-2);
+    private CloudSentinelStack _stack = null!;
+
+    public async Task InitializeAsync() => _stack = await CloudSentinelStack.StartAsync(gatewaySettings: new Dictionary<string, string?>
+    {
+        ["Limits:MaxSeriesPerTenant"] = "30",
+    });
+
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
+
+    private static string Record(string service, decimal cost, string tenant) =>
+        $$"""{"tenant":"{{tenant}}","service_name":"{{service}}","cloud_provider":"aws","cost_type":"compute","period_start":"{{Hour:yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":{{cost.ToString(CultureInfo.InvariantCulture)}}}""";
+
+    private async Task SendAsync(params string[] records)
+    {
+        var response = await _stack.PostAsync("/api/cloudsentinel/ingest", "[" + string.Join(",", records) + "]");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await _stack.WaitForSettledAsync();
+    }
+
+    [Fact]
+    public async Task Services_that_would_take_their_tenant_over_the_series_cap_get_no_series_but_still_count_in_the_tenant_total()
+    {
+        // Ten services of at least five series each against a cap of 30: some must be left out.
+        await SendAsync([.. Enumerable.Range(1, 10).Select(n => Record($"s{n:00}", n, "series"))]);
+        var inMonth = Hour >= new DateTime(Hour.Year, Hour.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        string scrape = "";
+        await Eventually.Async(async () =>
+        {
+            scrape = await _stack.ScrapeAsync();
+            return Metric.Value(scrape, "cloudsentinel_cost_month_to_date_usd", new() { ["tenant"] = "series", ["service_name"] = "*" }) == (inMonth ? 55.0 : 0.0)
+                   && Metric.Value(scrape, "cloudsentinel_cardinality_overflow_total", new() { ["tenant"] = "series", ["kind"] = "series" }) is > 0;
+        }, "the tenant total to count all ten services and the cap to leave some out");
+
+        var lines = scrape.Split('\n').Where(l => !l.StartsWith('#') && l.Contains("tenant=\"series\"") && !l.Contains("service_name=\"*\"") && l.Contains("service_name=")).ToList();
+        Assert.InRange(lines.Count, 1, 30);
+        var shown = lines.Select(l => l[(l.IndexOf("service_name=\"", StringComparison.Ordinal) + 14)..].Split('"')[0]).Distinct().Count();
+        Assert.InRange(shown, 1, 9);
+        Assert.Equal(10 - shown, Metric.Value(scrape, "cloudsentinel_cardinality_overflow_total", new() { ["tenant"] = "series", ["kind"] = "series" }));
     }
 }
