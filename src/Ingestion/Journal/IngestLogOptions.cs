@@ -18,8 +18,11 @@ public sealed class IngestLogOptions
     /// <summary>Messages claimed per round.</summary>
     public int BatchSize { get; set; } = 512;
 
-    /// <summary>Grain deliveries in flight per silo.</summary>
-    public int Concurrency { get; set; } = 128;
+    /// <summary>
+    /// Grain deliveries in flight per silo. As many as a round claims, so that all of a round's
+    /// bucket writes share one commit of the store instead of waiting for several in turn.
+    /// </summary>
+    public int Concurrency { get; set; } = 512;
 
     /// <summary>The longest wait between polls of an empty log.</summary>
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromMilliseconds(100);

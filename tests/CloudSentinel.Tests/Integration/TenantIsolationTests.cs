@@ -177,6 +177,46 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task The_grafana_login_of_a_tenant_organization_sees_only_that_tenants_rows()
+    {
+        foreach (var tenant in new[] { "gfa", "gfb" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _stack.PostAsync("/api/cloudsentinel/ingest", "[" + Record(tenant, "api", 2m) + "]")).StatusCode);
+        }
+
+        await _stack.WaitForSettledAsync();
+        var database = new NpgsqlConnectionStringBuilder(_stack.Database!.ConnectionString);
+        var script = Dashboards.Tests.RepoPaths.Combine("deploy", "grafana-tenant", "create-tenant-login.sql");
+        var psql = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("psql",
+            [$"postgresql://{database.Username}@{database.Host}:{database.Port}/{database.Database}", "-v", "ON_ERROR_STOP=1", "-v", "tenant=gfa", "-v", "password='not-used-with-trust'", "-f", script])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var errors = await psql.StandardError.ReadToEndAsync();
+        await psql.WaitForExitAsync();
+        Assert.True(psql.ExitCode == 0, errors);
+
+        var login = new NpgsqlConnectionStringBuilder(_stack.Database!.ConnectionString) { Username = "grafana_gfa", Pooling = false };
+        await using var grafana = new NpgsqlConnection(login.ConnectionString);
+        await grafana.OpenAsync();
+        Assert.Equal(0, await CountAsync(grafana, null, "SELECT count(*) FROM service_costs WHERE tenant_id = 'gfb'"));
+        Assert.Equal(1, await CountAsync(grafana, null, "SELECT count(*) FROM service_costs WHERE tenant_id = 'gfa'"));
+        Assert.Equal(["gfa"], await TenantsAsync(grafana));
+        Assert.Contains("user: ${TENANT_DB_USER}", await File.ReadAllTextAsync(Dashboards.Tests.RepoPaths.Combine("deploy", "grafana-tenant", "datasource.yml")));
+    }
+
+    /// <summary>What a dashboard's tenant variable would list for this login.</summary>
+    private static async Task<List<string>> TenantsAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand("SELECT DISTINCT tenant_id FROM service_costs ORDER BY 1", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var tenants = new List<string>();
+        while (await reader.ReadAsync()) tenants.Add(reader.GetString(0));
+        return tenants;
+    }
+
     private static async Task<long> CountAsync(NpgsqlConnection connection, string? role, string sql)
     {
         await using (var set = new NpgsqlCommand(role is null ? "RESET ROLE" : $"SET ROLE \"{role}\"", connection)) await set.ExecuteNonQueryAsync();
