@@ -131,6 +131,14 @@ public sealed class CloudSentinelStack : IAsyncDisposable
         await Eventually.Async(async () => await QueryScalarAsync<long>("SELECT count(*) FROM ingest_log") == 0, "the ingest log to drain");
     }
 
+    /// <summary>Sends cost records as one ingest request, requires a 200, and waits until they are applied.</summary>
+    public async Task IngestAndSettleAsync(params string[] records)
+    {
+        var response = await PostAsync("/api/cloudsentinel/ingest", "[" + string.Join(",", records) + "]");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        await WaitForSettledAsync();
+    }
+
     public async Task<HttpResponseMessage> PostAsync(string path, string body) =>
         await Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 

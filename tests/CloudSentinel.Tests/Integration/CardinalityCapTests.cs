@@ -18,15 +18,10 @@ public sealed class CardinalityCapTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
-    private static string Record(string service, decimal cost, string tenant = "capped") =>
+    internal static string Record(string service, decimal cost, string tenant = "capped") =>
         $$"""{"tenant":"{{tenant}}","service_name":"{{service}}","cloud_provider":"aws","cost_type":"compute","period_start":"{{Hour:yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":{{cost.ToString(CultureInfo.InvariantCulture)}}}""";
 
-    private async Task SendAsync(params string[] records)
-    {
-        var response = await _stack.PostAsync("/api/cloudsentinel/ingest", "[" + string.Join(",", records) + "]");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await _stack.WaitForSettledAsync();
-    }
+    private Task SendAsync(params string[] records) => _stack.IngestAndSettleAsync(records);
 
     [Fact]
     public async Task Clusters_beyond_the_cap_are_pooled_in_the_overflow_cluster_and_every_dollar_is_allocated_once()
@@ -93,21 +88,11 @@ public sealed class SeriesCapTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
-    private static string Record(string service, decimal cost, string tenant) =>
-        $$"""{"tenant":"{{tenant}}","service_name":"{{service}}","cloud_provider":"aws","cost_type":"compute","period_start":"{{Hour:yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":{{cost.ToString(CultureInfo.InvariantCulture)}}}""";
-
-    private async Task SendAsync(params string[] records)
-    {
-        var response = await _stack.PostAsync("/api/cloudsentinel/ingest", "[" + string.Join(",", records) + "]");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await _stack.WaitForSettledAsync();
-    }
-
     [Fact]
     public async Task Services_that_would_take_their_tenant_over_the_series_cap_get_no_series_but_still_count_in_the_tenant_total()
     {
         // Ten services of at least five series each against a cap of 30: some must be left out.
-        await SendAsync([.. Enumerable.Range(1, 10).Select(n => Record($"s{n:00}", n, "series"))]);
+        await _stack.IngestAndSettleAsync([.. Enumerable.Range(1, 10).Select(n => CardinalityCapTests.Record($"s{n:00}", n, "series"))]);
         var inMonth = Hour >= new DateTime(Hour.Year, Hour.Month, 1, 0, 0, 0, DateTimeKind.Utc);
 
         string scrape = "";
