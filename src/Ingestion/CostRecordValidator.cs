@@ -64,6 +64,7 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
         CheckText(f.ResourceId, "resource_id", Fail);
         CheckText(f.StorageType, "storage_type", Fail);
         if (f.Source is { Length: > 64 }) Fail("source", "is longer than 64 characters");
+        else if (Names.CheckStorable(f.Source) is { } sourceProblem) Fail("source", sourceProblem);
         CheckTags(f.Tags, Fail);
 
         if (errors.Count > before || f.InvalidFields.Count > 0) return null;
