@@ -5,13 +5,10 @@ public sealed class IngestLogOptions
 {
     public const string Section = "IngestLog";
 
-    /// <summary>How long a claimed message stays with the silo that claimed it; after that (a dead silo) another silo takes it.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>
-    /// Deliveries before a message is moved to ingest_dead_letters. Retries back off 1, 2, 4 ... 60 s,
-    /// so the default gives a message about three minutes; a database outage does not use attempts up
-    /// (nothing is claimed while PostgreSQL is down).
+    /// Failed deliveries before a message is moved to ingest_dead_letters. Retries back off 1, 2, 4 ... 60 s,
+    /// so the default gives a message about three minutes; a database outage or a dead silo does not use
+    /// attempts up (nothing is claimed while PostgreSQL is down; a dead silo's rows are simply released).
     /// </summary>
     public int MaxAttempts { get; set; } = 8;
 
@@ -29,7 +26,6 @@ public sealed class IngestLogOptions
 
     public IngestLogOptions Validate()
     {
-        if (Lease < TimeSpan.FromSeconds(2)) throw new ArgumentException("IngestLog:Lease must be at least 2 seconds");
         if (MaxAttempts < 1) throw new ArgumentException("IngestLog:MaxAttempts must be at least 1");
         if (BatchSize is < 1 or > 10_000) throw new ArgumentException("IngestLog:BatchSize must be 1 to 10000");
         if (Concurrency is < 1 or > 4_096) throw new ArgumentException("IngestLog:Concurrency must be 1 to 4096");

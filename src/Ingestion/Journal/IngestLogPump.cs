@@ -9,12 +9,14 @@ using Orleans.Serialization;
 namespace CloudSentinel.Ingestion.Journal;
 
 /// <summary>
-/// Drains ingest_log into the grains, in every silo. Each round leases a batch of messages
-/// (FOR UPDATE SKIP LOCKED: silos never take the same row), hands each to its grain, which answers
-/// only once the message's effect is committed, and then deletes the delivered rows. A failed
-/// delivery keeps its row and is retried after a backoff; after <see cref="IngestLogOptions.MaxAttempts"/>
-/// the row moves to ingest_dead_letters with the reason, so one bad message never blocks the rest.
-/// A silo that dies holding leases loses nothing: when they run out, another silo takes the rows.
+/// Drains ingest_log into the grains, in every silo. Each round is one transaction: it locks a batch
+/// of messages (FOR UPDATE SKIP LOCKED: silos never take the same row), hands each to its grain,
+/// which answers only once the message's effect is committed, deletes the delivered rows and commits.
+/// A failed delivery keeps its row, counted and delayed by a backoff; after
+/// <see cref="IngestLogOptions.MaxAttempts"/> failures the row moves to ingest_dead_letters with the
+/// reason, so one bad message never blocks the rest. A silo that dies loses nothing: its transaction
+/// ends with its connection, and the rows it held are free for the other silos at once. Row locks
+/// instead of written leases keep the happy path at one insert and one delete per message.
 /// On shutdown the pump stops claiming and finishes the round it holds.
 /// </summary>
 public sealed class IngestLogPump(
@@ -72,11 +74,17 @@ public sealed class IngestLogPump(
     /// <summary>One round: claim, deliver, settle. Returns the number of rows claimed.</summary>
     public async Task<int> RoundAsync(CancellationToken cancellationToken)
     {
-        var rows = await ClaimAsync(cancellationToken);
-        if (rows.Count == 0) return 0;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var rows = await ClaimAsync(connection, transaction, cancellationToken);
+        if (rows.Count == 0)
+        {
+            await transaction.CommitAsync(CancellationToken.None);
+            return 0;
+        }
 
-        var dead = rows.Where(r => r.Attempts > _options.MaxAttempts).ToList();
-        var live = rows.Where(r => r.Attempts <= _options.MaxAttempts).ToList();
+        var dead = rows.Where(r => r.Attempts >= _options.MaxAttempts).ToList();
+        var live = rows.Where(r => r.Attempts < _options.MaxAttempts).ToList();
         var delivered = new List<long>(live.Count);
         var failed = new List<(Claimed Row, string Error)>();
         var gate = new object();
@@ -96,7 +104,8 @@ public sealed class IngestLogPump(
             }
         });
 
-        await SettleAsync(delivered, failed, dead);
+        await SettleAsync(connection, transaction, delivered, failed, dead);
+        await transaction.CommitAsync(CancellationToken.None);
         Delivered += delivered.Count;
         if (failed.Count > 0)
         {
@@ -115,15 +124,14 @@ public sealed class IngestLogPump(
         _ => throw new InvalidOperationException($"unknown ingest message kind {row.Kind}"),
     };
 
-    private async Task<List<Claimed>> ClaimAsync(CancellationToken cancellationToken)
+    /// <summary>Locks up to a batch of deliverable rows (not held by another silo, not waiting out a retry backoff). attempts = failed deliveries so far.</summary>
+    private async Task<List<Claimed>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            UPDATE ingest_log SET lease_until = now() + $2, attempts = attempts + 1
-            WHERE seq IN (SELECT seq FROM ingest_log WHERE lease_until < now() ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-            RETURNING seq, kind, target, payload, attempts, last_error
-            """);
+        await using var command = new NpgsqlCommand("""
+            SELECT seq, kind, target, payload, attempts, last_error FROM ingest_log
+            WHERE lease_until < now() ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+            """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = _options.BatchSize });
-        command.Parameters.Add(new NpgsqlParameter { Value = _options.Lease });
         var rows = new List<Claimed>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -138,9 +146,9 @@ public sealed class IngestLogPump(
     }
 
     /// <summary>Deletes delivered rows, schedules failed ones for a retry with backoff, and dead-letters exhausted ones.</summary>
-    private async Task SettleAsync(List<long> delivered, List<(Claimed Row, string Error)> failed, List<Claimed> dead)
+    private async Task SettleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<long> delivered, List<(Claimed Row, string Error)> failed, List<Claimed> dead)
     {
-        await using var batch = dataSource.CreateBatch();
+        await using var batch = new NpgsqlBatch(connection, transaction);
         if (delivered.Count > 0)
         {
             var delete = new NpgsqlBatchCommand("DELETE FROM ingest_log WHERE seq = ANY($1)");
@@ -150,10 +158,10 @@ public sealed class IngestLogPump(
 
         foreach (var (row, error) in failed)
         {
-            var retry = new NpgsqlBatchCommand("UPDATE ingest_log SET last_error = $2, lease_until = now() + $3 WHERE seq = $1");
+            var retry = new NpgsqlBatchCommand("UPDATE ingest_log SET attempts = attempts + 1, last_error = $2, lease_until = now() + $3 WHERE seq = $1");
             retry.Parameters.Add(new NpgsqlParameter { Value = row.Seq });
             retry.Parameters.Add(new NpgsqlParameter { Value = Truncate(error) });
-            retry.Parameters.Add(new NpgsqlParameter { Value = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, row.Attempts - 1))) });
+            retry.Parameters.Add(new NpgsqlParameter { Value = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, row.Attempts))) });
             batch.BatchCommands.Add(retry);
         }
 
@@ -162,13 +170,13 @@ public sealed class IngestLogPump(
             var move = new NpgsqlBatchCommand("""
                 WITH moved AS (DELETE FROM ingest_log WHERE seq = $1 RETURNING *)
                 INSERT INTO ingest_dead_letters (seq, tenant_id, kind, target, payload, enqueued_at, attempts, reason)
-                SELECT seq, tenant_id, kind, target, payload, enqueued_at, attempts - 1, coalesce(last_error, 'unknown') FROM moved
+                SELECT seq, tenant_id, kind, target, payload, enqueued_at, attempts, coalesce(last_error, 'unknown') FROM moved
                 ON CONFLICT (seq) DO NOTHING
                 """);
             move.Parameters.Add(new NpgsqlParameter { Value = row.Seq });
             batch.BatchCommands.Add(move);
             logger.LogError("Ingest log: message {Seq} for {Target} failed {Attempts} deliveries and was dead-lettered: {Reason}",
-                row.Seq, row.Target, row.Attempts - 1, row.LastError);
+                row.Seq, row.Target, row.Attempts, row.LastError);
         }
 
         if (batch.BatchCommands.Count == 0) return;

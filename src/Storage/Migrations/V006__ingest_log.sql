@@ -1,11 +1,12 @@
 -- The durable ingest log. An ingest request is validated whole, folded into one message per
 -- (tenant, service) and per (tenant, cluster), and all of its messages are inserted here in ONE
 -- transaction before the API answers 200: an acknowledged request is durable, a refused one left
--- nothing behind. Each silo's IngestLogPump leases rows (FOR UPDATE SKIP LOCKED, so silos share the
--- work), hands each to its grain, and deletes the row only after the grain reported its effect
--- committed. A silo that dies holding a lease loses nothing: the lease runs out and another takes
--- the row. seq orders the messages: a grain keeps, per bucket, the seq that wrote it, and a
--- redelivered or late older message never overwrites a newer amount.
+-- nothing behind. Each silo's IngestLogPump locks rows in a transaction (FOR UPDATE SKIP LOCKED, so
+-- silos share the work), hands each to its grain, and deletes the row only after the grain reported
+-- its effect committed. A silo that dies loses nothing: its transaction ends with its connection
+-- and the rows are free again. lease_until is the earliest time a failed row may be retried. seq
+-- orders the messages: a grain keeps, per bucket, the seq that wrote it, and a redelivered or late
+-- older message never overwrites a newer amount.
 CREATE TABLE ingest_log (
     seq          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     tenant_id    text        NOT NULL,
@@ -18,7 +19,7 @@ CREATE TABLE ingest_log (
     attempts     integer     NOT NULL DEFAULT 0,
     last_error   text
 );
--- The pump's scan: rows whose lease ran out, oldest first.
+-- The pump's scan: rows not waiting out a retry backoff, oldest first.
 CREATE INDEX ingest_log_lease ON ingest_log (lease_until, seq);
 
 -- Messages that failed delivery IngestLog:MaxAttempts times (e.g. a value the database refuses).
