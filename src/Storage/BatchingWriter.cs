@@ -51,9 +51,6 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
 
     public long Written { get; private set; }
 
-    /// <summary>Entries dropped because the database refused their group's data.</summary>
-    public long Refused { get; private set; }
-
     public int PendingCount => Volatile.Read(ref _pendingCount) + _inFlight.Sum(d => d.Count);
 
     protected void Enqueue(IEnumerable<KeyValuePair<TKey, TValue>> entries)
@@ -237,7 +234,6 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
             }
             catch (PostgresException ex) when (IsDataError(ex))
             {
-                Refused += rows.Length;
                 var refused = new RefusedWriteException(group.Key, $"{ex.SqlState}: {ex.MessageText}", ex);
                 logger.LogError("{Writer}: PostgreSQL refused {Count} entries of {Group} ({Reason}); they are dropped, every other group was written",
                     GetType().Name, rows.Length, group.Key, refused.Reason);

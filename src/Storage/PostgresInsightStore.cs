@@ -1,3 +1,4 @@
+using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Persistence;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -44,7 +45,7 @@ public sealed class PostgresInsightStore(NpgsqlDataSource dataSource, ILogger<Po
 
     protected override int StripeOf(InsightKey key) => HashCode.Combine(key.Tenant, key.Service);
 
-    protected override string GroupOf(InsightKey key) => key.Tenant + "/" + key.Service;
+    protected override string GroupOf(InsightKey key) => ServiceKey.Format(key.Tenant, key.Service);
 
     protected override async Task WriteAsync(KeyValuePair<InsightKey, object?>[] batch, CancellationToken cancellationToken)
     {

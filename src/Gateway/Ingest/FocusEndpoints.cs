@@ -55,13 +55,15 @@ public static class FocusEndpoints
 
             var ingest = await ingestor.IngestEachAsync(result.Records, "focus", http.RequestAborted);
             var response = Describe(tenant!, result, ingest);
-            // A file of which nothing could be loaded is not a success, even if it was read to the end.
-            var nothingLoaded = ingest.Accepted.Count == 0 && (result.RowsRejected > 0 || ingest.Refused.Count > 0);
             logger.LogInformation("FOCUS import for {Tenant}: {Rows} rows ({RowsRejected} rejected), {Bytes} bytes, {Records} records published, {RecordsRejected} refused",
                 tenant, result.RowsRead, result.RowsRejected, body.BytesRead, ingest.Accepted.Count, ingest.Refused.Count);
-            return Results.Json(response, statusCode: nothingLoaded ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
+            return Results.Json(response, statusCode: NothingLoaded(result, ingest) ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
         }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy);
     }
+
+    /// <summary>A file of which nothing could be loaded is not a success, even if it was read to the end.</summary>
+    private static bool NothingLoaded(FocusImportResult result, PartialIngest ingest) =>
+        ingest.Accepted.Count == 0 && (result.RowsRejected > 0 || ingest.Refused.Count > 0);
 
     private static FocusImportResponse Describe(string tenant, FocusImportResult result, PartialIngest ingest)
     {
@@ -82,7 +84,7 @@ public static class FocusEndpoints
             }
         }
 
-        var message = accepted.Count == 0 && (result.RowsRejected > 0 || rejected.Count > 0)
+        var message = NothingLoaded(result, ingest)
             ? $"nothing from the file could be loaded: {result.RowsRejected} rows and {rejected.Count} summed records were refused (see rejectedRows and rejectedRecords)"
             : $"loaded {accepted.Count} summed records from {result.RowsLoaded} of {result.RowsRead} rows; {result.RowsRejected} rows and {rejected.Count} summed records were refused";
         return new FocusImportResponse(message, tenant, result.RowsRead, result.RowsLoaded, result.RowsRejected, outcome.Records, outcome.Services, outcome.Buckets,

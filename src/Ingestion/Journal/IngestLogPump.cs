@@ -25,10 +25,6 @@ public sealed class IngestLogPump(
 {
     private readonly IngestLogOptions _options = options.Value;
 
-    public long Delivered { get; private set; }
-
-    public long DeadLettered { get; private set; }
-
     private sealed record Claimed(long Seq, IngestMessageKind Kind, string Target, byte[] Payload, int Attempts, string? LastError);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -106,7 +102,6 @@ public sealed class IngestLogPump(
 
         await SettleAsync(connection, transaction, delivered, failed, dead);
         await transaction.CommitAsync(CancellationToken.None);
-        Delivered += delivered.Count;
         if (failed.Count > 0)
         {
             logger.LogWarning("Ingest log: {Failed} of {Count} messages failed delivery and will be retried; first: {Target} (seq {Seq}): {Error}",
@@ -181,7 +176,6 @@ public sealed class IngestLogPump(
 
         if (batch.BatchCommands.Count == 0) return;
         await batch.ExecuteNonQueryAsync(CancellationToken.None);
-        DeadLettered += dead.Count;
     }
 
     private static string Truncate(string error) => error.Length <= 2_000 ? error : error[..2_000];
