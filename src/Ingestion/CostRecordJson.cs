@@ -10,36 +10,41 @@ namespace CloudSentinel.Ingestion;
 /// </summary>
 public static class CostRecordJson
 {
+    private static readonly FieldNames Fields = new(
+        "tenant", "service_name", "cloud_provider", "cost_type", "period_start", "period_end", "cost_usd", "account_id", "sub_account_id",
+        "provider_service", "service_category", "region", "resource_id", "source", "cpu_cost_usd", "memory_cost_usd", "storage_type",
+        "storage_gb", "direction", "tags");
+
     public static RecordParse<CostRecordFields> Parse(ReadOnlyMemory<byte> body, int maxRecords) =>
-        JsonRecords.Parse(body, maxRecords, ReadRecord);
+        JsonRecords.Parse(body, maxRecords, Fields, ReadRecord);
 
-    private static CostRecordFields ReadRecord(ref Utf8JsonReader reader, long index, List<IngestError> errors) =>
-        JsonRecords.ReadObject(ref reader, new CostRecordFields { Index = index }, index, errors, ReadField);
+    private static CostRecordFields ReadRecord(ref Utf8JsonReader reader, RecordContext context) =>
+        JsonRecords.ReadObject(ref reader, new CostRecordFields { Index = context.Index }, context, ReadField);
 
-    private static void ReadField(ref Utf8JsonReader reader, CostRecordFields fields, string name, long index, List<IngestError> errors)
+    private static void ReadField(ref Utf8JsonReader reader, CostRecordFields fields, string name, RecordContext context)
     {
         switch (name)
         {
-            case "tenant": fields.Tenant = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "service_name": fields.ServiceName = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "cloud_provider": fields.Provider = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "cost_type": fields.CostType = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "period_start": fields.PeriodStart = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
-            case "period_end": fields.PeriodEnd = JsonRecords.ReadTimestamp(ref reader, index, name, errors); break;
-            case "cost_usd": fields.CostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-            case "account_id": fields.AccountId = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "sub_account_id": fields.SubAccountId = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "provider_service": fields.ProviderService = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "service_category": fields.ServiceCategory = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "region": fields.Region = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "resource_id": fields.ResourceId = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "source": fields.Source = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "cpu_cost_usd": fields.CpuCostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-            case "memory_cost_usd": fields.MemoryCostUsd = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-            case "storage_type": fields.StorageType = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "storage_gb": fields.StorageGb = JsonRecords.ReadDecimal(ref reader, index, name, errors); break;
-            case "direction": fields.Direction = JsonRecords.ReadString(ref reader, index, name, errors); break;
-            case "tags": fields.Tags = JsonRecords.ReadTags(ref reader, index, name, errors); break;
+            case "tenant": fields.Tenant = JsonRecords.ReadString(ref reader, context, name); break;
+            case "service_name": fields.ServiceName = JsonRecords.ReadString(ref reader, context, name); break;
+            case "cloud_provider": fields.Provider = JsonRecords.ReadString(ref reader, context, name); break;
+            case "cost_type": fields.CostType = JsonRecords.ReadString(ref reader, context, name); break;
+            case "period_start": fields.PeriodStart = JsonRecords.ReadTimestamp(ref reader, context, name); break;
+            case "period_end": fields.PeriodEnd = JsonRecords.ReadTimestamp(ref reader, context, name); break;
+            case "cost_usd": fields.CostUsd = JsonRecords.ReadDecimal(ref reader, context, name); break;
+            case "account_id": fields.AccountId = JsonRecords.ReadString(ref reader, context, name); break;
+            case "sub_account_id": fields.SubAccountId = JsonRecords.ReadString(ref reader, context, name); break;
+            case "provider_service": fields.ProviderService = JsonRecords.ReadString(ref reader, context, name); break;
+            case "service_category": fields.ServiceCategory = JsonRecords.ReadString(ref reader, context, name); break;
+            case "region": fields.Region = JsonRecords.ReadString(ref reader, context, name); break;
+            case "resource_id": fields.ResourceId = JsonRecords.ReadString(ref reader, context, name); break;
+            case "source": fields.Source = JsonRecords.ReadString(ref reader, context, name); break;
+            case "cpu_cost_usd": fields.CpuCostUsd = JsonRecords.ReadDecimal(ref reader, context, name); break;
+            case "memory_cost_usd": fields.MemoryCostUsd = JsonRecords.ReadDecimal(ref reader, context, name); break;
+            case "storage_type": fields.StorageType = JsonRecords.ReadString(ref reader, context, name); break;
+            case "storage_gb": fields.StorageGb = JsonRecords.ReadDecimal(ref reader, context, name); break;
+            case "direction": fields.Direction = JsonRecords.ReadString(ref reader, context, name); break;
+            case "tags": fields.Tags = JsonRecords.ReadTags(ref reader, context, name); break;
             default: reader.Skip(); break;
         }
     }
@@ -50,8 +55,16 @@ public abstract class RecordFields
 {
     public long Index { get; init; }
 
-    /// <summary>Fields that were sent with the wrong JSON type; their error is already reported.</summary>
-    public HashSet<string> InvalidFields { get; } = new(StringComparer.Ordinal);
+    // Most records have no invalid field; the set is made on the first one.
+    private HashSet<string>? _invalidFields;
+
+    /// <summary>Whether any field was sent with the wrong JSON type (its error is already reported).</summary>
+    public bool HasInvalidFields => _invalidFields is { Count: > 0 };
+
+    /// <summary>Whether <paramref name="field"/> was sent with the wrong JSON type: its error is already reported.</summary>
+    public bool IsInvalid(string field) => _invalidFields?.Contains(field) == true;
+
+    public void MarkInvalid(string field) => (_invalidFields ??= new HashSet<string>(StringComparer.Ordinal)).Add(field);
 }
 
 /// <summary>The fields of one cost record as they were sent, before validation.</summary>
@@ -111,35 +124,42 @@ public sealed record RecordParse<T>(IReadOnlyList<T> Records, IReadOnlyList<Inge
 /// <summary>The JSON array / NDJSON framing and typed field readers that every record kind shares.</summary>
 public static class JsonRecords
 {
-    public delegate T RecordReader<out T>(ref Utf8JsonReader reader, long index, List<IngestError> errors);
+    public delegate T RecordReader<out T>(ref Utf8JsonReader reader, RecordContext context);
 
     /// <summary>Reads one named field into <paramref name="fields"/>; unknown names are skipped.</summary>
-    public delegate void FieldReader<in T>(ref Utf8JsonReader reader, T fields, string name, long index, List<IngestError> errors);
+    public delegate void FieldReader<in T>(ref Utf8JsonReader reader, T fields, string name, RecordContext context);
 
     /// <summary>
     /// Reads the properties of one record object. A field whose value has the wrong JSON type is
-    /// remembered in <see cref="RecordFields.InvalidFields"/>, so validation does not also call it missing.
+    /// remembered (<see cref="RecordFields.MarkInvalid"/>), so validation does not also call it missing.
     /// </summary>
-    public static T ReadObject<T>(ref Utf8JsonReader reader, T fields, long index, List<IngestError> errors, FieldReader<T> readField)
+    public static T ReadObject<T>(ref Utf8JsonReader reader, T fields, RecordContext context, FieldReader<T> readField)
         where T : RecordFields
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var (index, errors) = (context.Index, context.Errors);
+        ulong seenKnown = 0;
+        HashSet<string>? seenOther = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = Text(ref reader, index, "record", errors) ?? "";
+            // A known name is matched on its raw bytes: no string is made for it.
+            var known = reader.ValueIsEscaped ? -1 : context.Names.IndexOf(reader.ValueSpan);
+            var name = known >= 0 ? context.Names[known] : Text(ref reader, index, "record", errors) ?? "";
+            if (known < 0 && context.Names.IndexOf(name) is var escaped and >= 0) (known, name) = (escaped, context.Names[escaped]);
             reader.Read();
-            if (!seen.Add(name))
+            var repeated = known >= 0 ? (seenKnown & (1UL << known)) != 0 : !(seenOther ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
+            if (known >= 0) seenKnown |= 1UL << known;
+            if (repeated)
             {
                 // The last value silently winning would turn a typo'd or tampered record into a different amount.
                 errors.Add(new IngestError(index, name, "appears more than once in the record; send each field once"));
-                fields.InvalidFields.Add(name);
+                fields.MarkInvalid(name);
                 reader.Skip();
                 continue;
             }
 
             var errorsBefore = errors.Count;
-            readField(ref reader, fields, name, index, errors);
-            if (errors.Count > errorsBefore) fields.InvalidFields.Add(name);
+            readField(ref reader, fields, name, context);
+            if (errors.Count > errorsBefore) fields.MarkInvalid(name);
         }
 
         return fields;
@@ -164,7 +184,7 @@ public static class JsonRecords
 
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
-    public static RecordParse<T> Parse<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordReader<T> readRecord)
+    public static RecordParse<T> Parse<T>(ReadOnlyMemory<byte> body, int maxRecords, FieldNames names, RecordReader<T> readRecord)
     {
         var span = body.Span;
         var start = 0;
@@ -177,16 +197,16 @@ public static class JsonRecords
 
         return span[start] switch
         {
-            (byte)'[' => ParseArray(body[start..], maxRecords, readRecord),
-            (byte)'{' => ParseLines(body[start..], maxRecords, readRecord),
+            (byte)'[' => ParseArray(body[start..], maxRecords, new RecordContext(names), readRecord),
+            (byte)'{' => ParseLines(body[start..], maxRecords, new RecordContext(names), readRecord),
             _ => new RecordParse<T>([], [], new IngestError(0, "body", "is not JSON: expected a JSON array '[...]' or NDJSON lines '{...}'")),
         };
     }
 
-    private static RecordParse<T> ParseArray<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordReader<T> readRecord)
+    private static RecordParse<T> ParseArray<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordContext context, RecordReader<T> readRecord)
     {
         var records = new List<T>();
-        var errors = new List<IngestError>();
+        var errors = context.Errors;
         var reader = new Utf8JsonReader(body.Span, ReaderOptions);
         long index = 0;
         try
@@ -202,7 +222,8 @@ public static class JsonRecords
                 }
                 else
                 {
-                    records.Add(readRecord(ref reader, index, errors));
+                    context.Index = index;
+                    records.Add(readRecord(ref reader, context));
                 }
 
                 index++;
@@ -221,10 +242,10 @@ public static class JsonRecords
         return new RecordParse<T>(records, errors, null);
     }
 
-    private static RecordParse<T> ParseLines<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordReader<T> readRecord)
+    private static RecordParse<T> ParseLines<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordContext context, RecordReader<T> readRecord)
     {
         var records = new List<T>();
-        var errors = new List<IngestError>();
+        var errors = context.Errors;
         var remaining = body;
         long index = 0;
         long lineNumber = 0;
@@ -247,7 +268,8 @@ public static class JsonRecords
                 }
                 else
                 {
-                    records.Add(readRecord(ref reader, index, errors));
+                    context.Index = index;
+                    records.Add(readRecord(ref reader, context));
                     while (reader.Read())
                     {
                         // A second value on the same line is a framing error caught by the reader.
@@ -266,11 +288,18 @@ public static class JsonRecords
         return new RecordParse<T>(records, errors, null);
     }
 
-    public static string? ReadString(ref Utf8JsonReader reader, long index, string field, List<IngestError> errors)
+    public static string? ReadString(ref Utf8JsonReader reader, RecordContext context, string field)
     {
+        var (index, errors) = (context.Index, context.Errors);
         switch (reader.TokenType)
         {
-            case JsonTokenType.String: return Text(ref reader, index, field, errors);
+            case JsonTokenType.String:
+                // Line items repeat their tenant, service, account, region…: the same bytes as the previous record's give the same string.
+                if (reader.ValueIsEscaped) return Text(ref reader, index, field, errors);
+                if (context.Repeats.TryGet(field, reader.ValueSpan, out string? same)) return same;
+                var text = Text(ref reader, index, field, errors);
+                if (text is not null) context.Repeats.Remember(field, reader.ValueSpan, text);
+                return text;
             case JsonTokenType.Null: return null;
             default:
                 errors.Add(new IngestError(index, field, $"must be a string, got a JSON {Describe(reader.TokenType)}"));
@@ -279,8 +308,9 @@ public static class JsonRecords
         }
     }
 
-    public static decimal? ReadDecimal(ref Utf8JsonReader reader, long index, string field, List<IngestError> errors)
+    public static decimal? ReadDecimal(ref Utf8JsonReader reader, RecordContext context, string field)
     {
+        var (index, errors) = (context.Index, context.Errors);
         switch (reader.TokenType)
         {
             case JsonTokenType.Number when reader.TryGetDecimal(out var value): return value;
@@ -302,8 +332,9 @@ public static class JsonRecords
     }
 
     /// <summary>Reads an RFC 3339 timestamp: a date, a time and an explicit offset ('Z' or ±hh:mm).</summary>
-    public static DateTime? ReadTimestamp(ref Utf8JsonReader reader, long index, string field, List<IngestError> errors)
+    public static DateTime? ReadTimestamp(ref Utf8JsonReader reader, RecordContext context, string field)
     {
+        var (index, errors) = (context.Index, context.Errors);
         if (reader.TokenType == JsonTokenType.Null) return null;
         if (reader.TokenType != JsonTokenType.String)
         {
@@ -312,6 +343,7 @@ public static class JsonRecords
             return null;
         }
 
+        if (!reader.ValueIsEscaped && context.Repeats.TryGet(field, reader.ValueSpan, out DateTime same)) return same;
         if (Text(ref reader, index, field, errors) is not { } text) return null;
         if (!TryParseRfc3339(text, out var value))
         {
@@ -319,6 +351,7 @@ public static class JsonRecords
             return null;
         }
 
+        if (!reader.ValueIsEscaped) context.Repeats.Remember(field, reader.ValueSpan, value);
         return value;
     }
 
@@ -333,8 +366,9 @@ public static class JsonRecords
         return true;
     }
 
-    public static Dictionary<string, string>? ReadTags(ref Utf8JsonReader reader, long index, string field, List<IngestError> errors)
+    public static Dictionary<string, string>? ReadTags(ref Utf8JsonReader reader, RecordContext context, string field)
     {
+        var (index, errors) = (context.Index, context.Errors);
         if (reader.TokenType == JsonTokenType.Null) return null;
         if (reader.TokenType != JsonTokenType.StartObject)
         {

@@ -18,7 +18,7 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
         // A field sent with the wrong type is already reported; do not also call it missing.
         void Fail(string field, string reason)
         {
-            if (!f.InvalidFields.Contains(field)) errors.Add(new IngestError(index, field, reason));
+            if (!f.IsInvalid(field)) errors.Add(new IngestError(index, field, reason));
         }
 
         if (Names.CheckTenant(f.Tenant) is { } tenantProblem) Fail("tenant", tenantProblem);
@@ -67,7 +67,7 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
         else if (Names.CheckStorable(f.Source) is { } sourceProblem) Fail("source", sourceProblem);
         CheckTags(f.Tags, Fail);
 
-        if (errors.Count > before || f.InvalidFields.Count > 0) return null;
+        if (errors.Count > before || f.HasInvalidFields) return null;
 
         return new CostRecord
         {

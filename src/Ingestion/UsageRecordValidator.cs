@@ -24,7 +24,7 @@ public sealed class UsageRecordValidator(IngestLimits limits, TimeProvider clock
         var index = f.Index;
         void Fail(string field, string reason)
         {
-            if (!f.InvalidFields.Contains(field)) errors.Add(new IngestError(index, field, reason));
+            if (!f.IsInvalid(field)) errors.Add(new IngestError(index, field, reason));
         }
 
         if (Names.CheckTenant(f.Tenant) is { } tenantProblem) Fail("tenant", tenantProblem);
@@ -57,11 +57,11 @@ public sealed class UsageRecordValidator(IngestLimits limits, TimeProvider clock
         var storageType = OptionalName(f.StorageType, "storage_type", Fail);
         var balancer = OptionalName(f.LoadBalancer, "load_balancer", Fail);
         // Without the name the quantity belongs to no pool; that is a mistake in the sender, not a zero.
-        if (f.StorageGbHours > 0 && storageType is null && !f.InvalidFields.Contains("storage_type")) Fail("storage_gb_hours", "needs storage_type: GB-hours are shared per storage type");
-        if (f.LbRequests > 0 && balancer is null && !f.InvalidFields.Contains("load_balancer")) Fail("lb_requests", "needs load_balancer: requests are shared per load balancer");
+        if (f.StorageGbHours > 0 && storageType is null && !f.IsInvalid("storage_type")) Fail("storage_gb_hours", "needs storage_type: GB-hours are shared per storage type");
+        if (f.LbRequests > 0 && balancer is null && !f.IsInvalid("load_balancer")) Fail("lb_requests", "needs load_balancer: requests are shared per load balancer");
         if (f.Labels is { Count: > MaxLabels }) Fail("labels", $"has {f.Labels.Count} entries; at most {MaxLabels} are allowed");
 
-        if (errors.Count > before || f.InvalidFields.Count > 0) return null;
+        if (errors.Count > before || f.HasInvalidFields) return null;
 
         return new UsageRecord
         {

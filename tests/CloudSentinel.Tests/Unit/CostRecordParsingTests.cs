@@ -98,4 +98,42 @@ public sealed class CostRecordParsingTests
     {
         public override DateTimeOffset GetUtcNow() => new(now);
     }
+
+    [Fact]
+    public void Repeated_values_of_line_items_are_read_like_fresh_ones()
+    {
+        // The reader answers a value whose bytes repeat the previous record's from memory; a changed,
+        // escaped or differently typed value must still be read as sent.
+        var (records, errors, fatal) = Read(string.Join('\n',
+            """{"tenant":"acme","service_name":"checkout","cloud_provider":"aws","cost_type":"compute","region":"eu-west-1","period_start":"2026-11-25T09:00:00Z","cost_usd":1}""",
+            """{"tenant":"acme","service_name":"checkout","cloud_provider":"aws","cost_type":"compute","region":"eu-west-1","period_start":"2026-11-25T09:00:00Z","cost_usd":2}""",
+            """{"tenant":"acme","service_name":"check\u006fut","cloud_provider":"aws","cost_type":"compute","region":"eu-west-2","period_start":"2026-11-25T10:00:00Z","cost_usd":3}""",
+            """{"tenant":"acme","service_name":"payments","cloud_provider":"aws","cost_type":"compute","region":"eu-west-1","period_start":"2026-11-25T09:00:00Z","cost_usd":4}"""));
+
+        Assert.Null(fatal);
+        Assert.Empty(errors);
+        Assert.Equal(["checkout", "checkout", "checkout", "payments"], records.Select(r => r.ServiceName));
+        Assert.Equal(["eu-west-1", "eu-west-1", "eu-west-2", "eu-west-1"], records.Select(r => r.Region));
+        Assert.Equal([9, 9, 10, 9], records.Select(r => r.PeriodStart.Hour));
+    }
+
+    [Fact]
+    public void A_field_sent_twice_is_refused_also_when_one_spelling_is_escaped()
+    {
+        var (records, errors, _) = Read("""[{"tenant":"acme","service_name":"checkout","cloud_provider":"aws","cost_type":"compute","period_start":"2026-11-25T09:00:00Z","cost_usd":1,"cost\u005fusd":1000}]""");
+
+        Assert.Empty(records);
+        Assert.Contains(errors, e => e.Field == "cost_usd" && e.Reason.Contains("more than once", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_bad_value_after_a_good_repeat_is_still_refused()
+    {
+        var (records, errors, _) = Read(string.Join('\n',
+            """{"tenant":"acme","service_name":"checkout","cloud_provider":"aws","cost_type":"compute","period_start":"2026-11-25T09:00:00Z","cost_usd":1}""",
+            """{"tenant":"acme","service_name":"checkout","cloud_provider":"aws","cost_type":"compute","period_start":"2026-11-25T09:00:00","cost_usd":1}"""));
+
+        Assert.Single(records);
+        Assert.Contains(errors, e => e.Record == 1 && e.Field == "period_start");
+    }
 }
