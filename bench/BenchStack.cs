@@ -76,7 +76,7 @@ public sealed class BenchStack : IAsyncDisposable
     public double SiloPeakMemoryMb()
     {
         var line = File.ReadLines($"/proc/{Silo.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return line is null ? double.NaN : double.Parse(line.Split([" ", "\t"], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
     public async Task<long> CountAsync(string sql)

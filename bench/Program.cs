@@ -1,6 +1,6 @@
 using CloudSentinel.Bench;
 
-// dotnet run -c Release --project bench [-- ingest|lineitems|anomalies|dashboards|allocation|cardinality|chaos]
+// dotnet run -c Release --project bench [-- ingest|lineitems|memory|anomalies|dashboards|allocation|cardinality|chaos]
 // Each benchmark prints its table and rewrites its own section of BENCHMARKS.md (chaos: of docs/durability.md).
 var which = args.Length > 0 ? args[0] : "all";
 if (which is "all" or "ingest")
@@ -15,6 +15,13 @@ if (which is "all" or "lineitems")
     var table = await LineItemBenchmark.RunAsync();
     Console.WriteLine(table);
     BenchEnvironment.WriteSection("lineitems", table);
+}
+
+if (which is "memory")
+{
+    var table = await GrainMemoryBenchmark.RunAsync();
+    Console.WriteLine(table);
+    BenchEnvironment.WriteSection("memory", table);
 }
 
 if (which is "phases")

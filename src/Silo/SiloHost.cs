@@ -112,7 +112,8 @@ public static class SiloHost
 
     private static void AddInMemoryStores(IServiceCollection services)
     {
-        services.AddSingleton<IBucketStore, InMemoryBucketStore>();
+        // A host may bring its own bucket store (the grain memory benchmark does).
+        services.TryAddSingleton<IBucketStore, InMemoryBucketStore>();
         services.AddSingleton<IAllocationStore, InMemoryAllocationStore>();
         services.AddSingleton<InMemoryInsightStore>();
         services.AddSingleton<IInsightStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Grains.Persistence;
+using CloudSentinel.Silo;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace CloudSentinel.Bench;
+
+/// <summary>
+/// Issue 11's memory target: resident bytes per active service grain holding 35 days of hourly
+/// buckets. An in-memory silo runs in this process; its bucket store hands every service 35 days of
+/// hourly buckets on activation (made up on the fly, so that the store itself holds nothing), and
+/// the benchmark activates 10,000 and then 100,000 grains and reads the managed heap and the
+/// process's resident memory before and after.
+/// </summary>
+public static class GrainMemoryBenchmark
+{
+    private const int Days = 35;
+
+    public static async Task<string> RunAsync()
+    {
+        var table = new StringBuilder()
+            .AppendLine("## Service grain memory (issue 11)")
+            .AppendLine()
+            .AppendLine($"Machine: {BenchEnvironment.Machine}. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release build, `dotnet run -c Release --project bench -- memory`.")
+            .AppendLine($"An in-memory silo in the benchmark's process; on activation every service grain loads {Days} days of hourly buckets ({Days * 24} hours) from a store that makes them up on the fly, so the store holds nothing itself. " +
+                        "Grains are activated by a view call and stay active; figures are the growth of the managed heap after a full collection, and of the resident set (VmRSS), divided by the grains.")
+            .AppendLine()
+            .AppendLine("| grains | buckets per hour (cost types) | buckets held | managed heap per grain | resident memory per grain |")
+            .AppendLine("|---:|---:|---:|---:|---:|");
+        foreach (var (grains, costTypes) in new[] { (10_000, 1), (10_000, 4), (100_000, 1) })
+        {
+            var (heap, rss, buckets) = await MeasureAsync(grains, costTypes);
+            table.AppendLine($"| {grains:N0} | {costTypes} | {buckets:N0} | {heap / 1024:N1} KiB | {rss / 1024:N1} KiB |");
+            Console.Error.WriteLine($"  {grains:N0} grains × {costTypes} cost types: {heap / 1024:N1} KiB heap, {rss / 1024:N1} KiB resident per grain");
+        }
+
+        return table.AppendLine().AppendLine("Target from issue 11: ≤ 32 KiB per grain.").ToString();
+    }
+
+    private static async Task<(double Heap, double Rss, long Buckets)> MeasureAsync(int grainCount, int costTypes)
+    {
+        var store = new SyntheticHistoryStore(Days, costTypes);
+        using var host = await SiloHost.BuildAsync([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Logging:LogLevel:Default"] = "Error",
+            });
+            b.Services.AddSingleton<IBucketStore>(store);
+        });
+        await host.StartAsync();
+        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        // Warm-up: the code paths, caches and tenant grains exist before the first reading.
+        await ActivateAsync(grains, 0, 100);
+        var (heapBefore, rssBefore) = Readings();
+        var views = await ActivateAsync(grains, 100, grainCount);
+        var (heapAfter, rssAfter) = Readings();
+        var held = views.Sum(v => (long)v);
+        await host.StopAsync();
+        return ((heapAfter - heapBefore) / (double)grainCount, (rssAfter - rssBefore) / (double)grainCount, held);
+    }
+
+    private static async Task<List<int>> ActivateAsync(IGrainFactory grains, int from, int count)
+    {
+        var held = new int[count];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
+        {
+            var view = await grains.GetGrain<IServiceCostGrain>(ServiceKey.Format($"tenant{(from + i) % 10}", $"service-{from + i}")).GetView();
+            held[i] = view.BucketCount;
+        });
+        return [.. held];
+    }
+
+    private static (long Heap, long Rss) Readings()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var rss = long.Parse(line.Split([" ", "\t"], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        return (GC.GetTotalMemory(forceFullCollection: false), rss);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Hands every service <c>days</c> of hourly buckets, one per cost type and hour; keeps nothing.</summary>
+    private sealed class SyntheticHistoryStore(int days, int costTypes) : IBucketStore
+    {
+        private static readonly string[] CostTypes = ["compute", "storage", "network", "database"];
+
+        public Task WriteAsync(string tenant, string serviceName, IReadOnlyList<BucketUpdate> buckets, long sequence) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<StoredBucket>> LoadAsync(string tenant, string serviceName, DateTime since, CancellationToken cancellationToken)
+        {
+            var now = DateTime.UtcNow;
+            var last = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc).AddHours(-1);
+            var first = last.AddHours(-(days * 24) + 1);
+            if (first < since) first = new DateTime(since.Ticks - since.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc).AddHours(1);
+            var seed = serviceName.GetHashCode() & 0xffff;
+            var buckets = new List<StoredBucket>(days * 24 * costTypes);
+            for (var hour = first; hour <= last; hour = hour.AddHours(1))
+            for (var type = 0; type < costTypes; type++)
+            {
+                var cost = 1m + (seed + hour.Hour * 7 + type) % 500 / 100m;
+                buckets.Add(new StoredBucket(new BucketKey("aws", "123456789012", CostTypes[type], hour, "", ""), new BucketAmount(cost, 0m, 0m, 0m), 1));
+            }
+
+            return Task.FromResult<IReadOnlyList<StoredBucket>>(buckets);
+        }
+
+        public Task<IReadOnlyList<string>> LoadServiceNamesAsync(string tenant, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+
+        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
