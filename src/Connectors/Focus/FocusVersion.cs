@@ -10,13 +10,13 @@ public enum FocusVersion
     V1_3,
 }
 
-internal static class FocusVersions
+public static class FocusVersions
 {
     /// <summary>
     /// A header with ServiceProviderName is 1.3 (the column was introduced there to replace
     /// ProviderName); one with ProviderName and without it is 1.0–1.2.
     /// </summary>
-    public static FocusVersion Detect(IReadOnlyList<string> header) =>
+    internal static FocusVersion Detect(IReadOnlyList<string> header) =>
         header.Any(h => h.Trim().Equals(FocusColumns.ServiceProviderName, StringComparison.OrdinalIgnoreCase)) ? FocusVersion.V1_3 : FocusVersion.V1_0To1_2;
 
     public static string Label(this FocusVersion version) => version == FocusVersion.V1_3 ? "1.3" : "1.0-1.2";
