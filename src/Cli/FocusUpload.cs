@@ -33,9 +33,9 @@ public static class FocusUpload
         await stdout.WriteAsync(root.GetProperty("summary").GetString());
         var rowsRejected = root.GetProperty("rowsRejected").GetInt64();
         var recordsRejected = root.GetProperty("recordsRejected").GetInt32();
-        await stdout.WriteLineAsync($"loaded {root.GetProperty("rowsLoaded").GetInt64()} of {root.GetProperty("rowsRead").GetInt64()} rows " +
-            $"({root.GetProperty("records").GetInt32()} summed records, {root.GetProperty("services").GetInt32()} services, {root.GetProperty("buckets").GetInt32()} hourly buckets); " +
-            $"refused {rowsRejected} rows and {recordsRejected} summed records");
+        await stdout.WriteLineAsync($"rows: {root.GetProperty("rowsRead").GetInt64()} read, {root.GetProperty("rowsLoaded").GetInt64()} usable, {rowsRejected} refused; " +
+            $"summed records: {root.GetProperty("records").GetInt32()} loaded, {recordsRejected} refused; " +
+            $"{root.GetProperty("services").GetInt32()} services, {root.GetProperty("buckets").GetInt32()} hourly buckets written");
         if (nothingLoaded)
         {
             await stderr.WriteLineAsync($"error: the gateway answered 422: {root.GetProperty("message").GetString()}");
