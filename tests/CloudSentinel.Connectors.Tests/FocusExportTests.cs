@@ -52,6 +52,8 @@ public sealed class FocusExportTests
         Assert.Equal(expected.OrderBy(p => p.Key), actual.OrderBy(p => p.Key));
         Assert.All(imported.Records, r => Assert.Equal((Hour, Hour.AddHours(1)), (r.PeriodStart, r.PeriodEnd)));
         Assert.Equal(["aws", "aws", "aws", "aws", "aws", "aws", "gcp"], imported.Records.Select(r => r.Provider).Order());
+        Assert.Equal(["gp3", "ssd"], imported.Records.Where(r => r.CostType == "storage").Select(r => r.StorageType).Order());
+        Assert.Equal("egress", imported.Records.Single(r => r.ServiceName == "search").Direction);
     }
 
     [Fact]

@@ -29,6 +29,9 @@ internal static class FocusColumns
     public const string AllocatedTags = "AllocatedTags";
     public const string ContractApplied = "ContractApplied";
 
+    /// <summary>CloudSentinel's own export column: the storage type or network direction of the bucket.</summary>
+    public const string CloudSentinelBreakdown = "x_CloudSentinelBreakdown";
+
     /// <summary>
     /// Mandatory in FOCUS 1.0–1.2 and needed for a correct record; a file without one of them fails at
     /// its header. FOCUS-mandatory columns the mapping does not read are not demanded, so that trimmed

@@ -20,7 +20,7 @@ internal sealed class FocusRowMapper
     private readonly FocusImportOptions _options;
     private readonly int _columnCount;
     private readonly int _start, _end, _currency, _billingAccount, _subAccount, _provider, _hostProvider, _category, _serviceName,
-        _chargeCategory, _region, _resource, _tags, _cost, _allocatedMethod, _allocatedMethodDetails, _allocatedTags, _contractApplied;
+        _chargeCategory, _region, _resource, _tags, _cost, _allocatedMethod, _allocatedMethodDetails, _allocatedTags, _contractApplied, _breakdown;
     private readonly string _costColumn;
     private readonly Dictionary<string, string> _costTypes;
 
@@ -57,9 +57,10 @@ internal sealed class FocusRowMapper
         _allocatedMethodDetails = IndexOf(header, FocusColumns.AllocatedMethodDetails);
         _allocatedTags = IndexOf(header, FocusColumns.AllocatedTags);
         _contractApplied = IndexOf(header, FocusColumns.ContractApplied);
+        _breakdown = IndexOf(header, FocusColumns.CloudSentinelBreakdown);
         UsedColumns = new HashSet<int>(new[] { _start, _end, _currency, _billingAccount, _subAccount, _provider, _hostProvider, _category,
             _serviceName, _chargeCategory, _region, _resource, _tags, _cost, _allocatedMethod, _allocatedMethodDetails, _allocatedTags,
-            _contractApplied }.Where(i => i >= 0));
+            _contractApplied, _breakdown }.Where(i => i >= 0));
     }
 
     public FocusVersion Version { get; }
@@ -137,13 +138,18 @@ internal sealed class FocusRowMapper
 
         var subAccount = Value(row, _subAccount);
         var category = Value(row, _category);
+        var costType = category is not null && _costTypes.TryGetValue(category, out var mapped) ? mapped : "other";
+        // CloudSentinel's own export names the bucket's storage type or direction, so a re-import keeps them.
+        var breakdown = Value(row, _breakdown);
         key = new CostLineKey(
             service,
             Provider(row),
             subAccount ?? Value(row, _billingAccount) ?? "",
-            category is not null && _costTypes.TryGetValue(category, out var costType) ? costType : "other",
+            costType,
             start!.Value,
-            end!.Value);
+            end!.Value,
+            costType == "storage" ? breakdown : null,
+            costType == "network" && breakdown?.ToLowerInvariant() is "ingress" or "egress" ? breakdown.ToLowerInvariant() : null);
         costUsd = usd!.Value;
         var resource = Value(row, _resource);
         details = new CostLineDetails(subAccount, Value(row, _serviceName), category, Value(row, _region), resource, tags, contractApplied);

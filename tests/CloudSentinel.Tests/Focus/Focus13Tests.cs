@@ -46,14 +46,14 @@ public sealed class Focus13Tests : IAsyncLifetime
     private async Task<HttpResponseMessage> PostFocusAsync(string tenant, byte[] file, HttpClient? http = null) =>
         await (http ?? _stack.Http).PostAsync($"{FocusEndpoints.Path}?tenant={tenant}", new ByteArrayContent(file));
 
-    /// <summary>Service × cost type × hour totals of a tenant, as text lines, zero sums left out.</summary>
+    /// <summary>Service × cost type × breakdown (storage type, direction) × hour totals of a tenant, as text lines, zero sums left out.</summary>
     private async Task<List<string>> TotalsAsync(string tenant)
     {
         await using var connection = new NpgsqlConnection(_stack.Database!.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("""
-            SELECT service_name, cost_type, "timestamp", sum(cost_usd) FROM service_costs WHERE tenant_id = $1
-            GROUP BY 1, 2, 3 HAVING sum(cost_usd) <> 0 ORDER BY 1, 2, 3
+            SELECT service_name, cost_type || CASE WHEN breakdown = '' THEN '' ELSE '/' || breakdown END, "timestamp", sum(cost_usd) FROM service_costs
+            WHERE tenant_id = $1 GROUP BY 1, 2, 3 HAVING sum(cost_usd) <> 0 ORDER BY 1, 2, 3
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = tenant });
         var lines = new List<string>();
@@ -104,6 +104,8 @@ public sealed class Focus13Tests : IAsyncLifetime
         // CPU pool 0.90 + 0.15 by requests 1.5 : 1, memory pool 0.60 + 0.15 by 1 : 4.
         Assert.Contains($"api compute {H:yyyy-MM-dd'T'HH} 0.78", acme);
         Assert.Contains($"web compute {H:yyyy-MM-dd'T'HH} 1.02", acme);
+        Assert.Contains($"checkout storage/ssd {Day:yyyy-MM-dd'T'HH} 1", acme);
+        Assert.Contains($"search network/egress {H.AddHours(1):yyyy-MM-dd'T'HH} -0.75", acme);
 
         var read = _stack.HttpWith(await TokenAsync("acme", "read"));
         var response = await read.GetAsync(ExportPath("acme"));
