@@ -27,12 +27,23 @@ public static class FocusDownload
         var bar = new ProgressBar(stderr, response.Content.Headers.ContentLength ?? 0, ProgressBar.Bytes);
         var buffer = new byte[81920];
         long received = 0;
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+        try
         {
-            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            received += read;
-            bar.Report(received);
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                received += read;
+                bar.Report(received);
+            }
+        }
+        catch (Exception e) when (!toStdout && e is IOException or HttpRequestException or OperationCanceledException)
+        {
+            // A file cut short would look like a smaller bill; leave none behind.
+            await target.DisposeAsync();
+            File.Delete(path);
+            await stderr.WriteLineAsync($"error: the export stopped after {ProgressBar.Bytes(received)} ({e.Message}); {path} was removed");
+            return ExitCodes.Failed;
         }
 
         bar.Finish(received);
