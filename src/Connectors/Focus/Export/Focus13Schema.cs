@@ -85,7 +85,7 @@ public static class Focus13Schema
     public static readonly IReadOnlyDictionary<string, int> Index =
         Columns.Select((c, i) => (c.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
 
-    /// <summary>Columns whose values split rows share with their origin or carry themselves, for readers of the allocation.</summary>
+    /// <summary>The split cost allocation columns, AllocatedMethodId first: the others are set only on an allocated charge.</summary>
     public static readonly IReadOnlyList<string> AllocationColumns =
         ["AllocatedMethodId", "AllocatedMethodDetails", "AllocatedResourceId", "AllocatedResourceName", "AllocatedTags"];
 }
