@@ -17,14 +17,16 @@ public static class ClusterAllocator
             .ThenBy(pod => pod.PodName, StringComparer.Ordinal)
             .ToList();
 
-        var (cpu, memory) = KubernetesPools.Split(cost, rows, policy);
-        var storage = StoragePools.Split(cost, rows, policy);
-        var balancers = LoadBalancerPools.Split(cost, rows, policy);
+        var grid = UsdGrid.For([cost.NodeCpuCostUsd, cost.NodeMemoryCostUsd, cost.NodeOtherCostUsd,
+            .. cost.Storage.Select(s => s.CostUsd), .. cost.LoadBalancers.Select(b => b.CostUsd)]);
+        var (cpu, memory) = KubernetesPools.Split(cost, rows, policy, grid);
+        var storage = StoragePools.Split(cost, rows, policy, grid);
+        var balancers = LoadBalancerPools.Split(cost, rows, policy, grid);
 
         var totals = new AllocationTotals(
-            ExactNumbers.RoundUsd(cost.NodeCpuCostUsd),
-            ExactNumbers.RoundUsd(cost.NodeMemoryCostUsd),
-            ExactNumbers.RoundUsd(cost.NodeOtherCostUsd),
+            grid.Round(cost.NodeCpuCostUsd),
+            grid.Round(cost.NodeMemoryCostUsd),
+            grid.Round(cost.NodeOtherCostUsd),
             storage.Sum(pool => pool.Split.CostUsd),
             balancers.Sum(pool => pool.Split.CostUsd));
 

@@ -2,7 +2,8 @@ namespace CloudSentinel.Allocation;
 
 /// <summary>
 /// What one cluster cost in one hour, and how big it was. Amounts are USD for the hour and may
-/// be negative (credits); they are rounded to 1e-6 USD, half away from zero, before allocation.
+/// be negative (credits); they are rounded to the hour's grid, half away from zero, before allocation:
+/// 1e-6 USD, or finer (to 1e-18) when an amount carries more decimals (see <see cref="UsdGrid"/>).
 /// </summary>
 public sealed record ClusterCost
 {

@@ -7,7 +7,7 @@ namespace CloudSentinel.Allocation;
 /// </summary>
 internal static class LoadBalancerPools
 {
-    public static List<PoolResult> Split(ClusterCost cost, IReadOnlyList<PodRow> pods, AllocationPolicy policy) =>
+    public static List<PoolResult> Split(ClusterCost cost, IReadOnlyList<PodRow> pods, AllocationPolicy policy, UsdGrid grid) =>
     [
         .. cost.LoadBalancers
             .GroupBy(balancer => balancer.Name, StringComparer.Ordinal)
@@ -26,11 +26,12 @@ internal static class LoadBalancerPools
                         AllocationNames.LoadBalancer,
                         group.Key,
                         byRequests ? ShareBasis.LbRequests : ShareBasis.Even,
-                        ExactNumbers.RoundUsd(group.Sum(balancer => balancer.CostUsd)),
+                        grid.Round(group.Sum(balancer => balancer.CostUsd)),
                         null),
                     members,
                     0m,
-                    policy.ShareSystemNamespaces);
+                    policy.ShareSystemNamespaces,
+                    grid);
             }),
     ];
 }

@@ -29,7 +29,7 @@ internal static class PoolSplitter
             ? Math.Max(total - members.Sum(member => member.Weight), 0m)
             : 0m;
 
-    public static PoolResult Split(PoolHeader header, IReadOnlyList<PoolMember> members, decimal idleWeight, bool shareSystem)
+    public static PoolResult Split(PoolHeader header, IReadOnlyList<PoolMember> members, decimal idleWeight, bool shareSystem, UsdGrid grid)
     {
         var raw = ExactNumbers.ToScaledIntegers([.. members.Select(member => member.Weight), idleWeight]);
         var weights = Effective(members, raw, shareSystem, out var idle, out var systemShared);
@@ -49,7 +49,7 @@ internal static class PoolSplitter
         var recipientWeights = recipients
             .Select(r => r.Members.Count == 0 ? idle : r.Members.Aggregate(BigInteger.Zero, (acc, i) => acc + weights[i]))
             .ToList();
-        var amounts = LargestRemainder.Split(ExactNumbers.ToMicros(header.CostUsd), recipientWeights);
+        var amounts = LargestRemainder.Split(grid.ToUnits(header.CostUsd), recipientWeights);
         var percents = LargestRemainder.Split(HundredPercent, recipientWeights);
 
         var memberCosts = new decimal[members.Count];
@@ -62,15 +62,15 @@ internal static class PoolSplitter
                 var memberParts = LargestRemainder.Split(amounts[r], [.. recipient.Members.Select(i => weights[i])]);
                 for (var k = 0; k < recipient.Members.Count; k++)
                 {
-                    memberCosts[recipient.Members[k]] = ExactNumbers.FromMicros(memberParts[k]);
+                    memberCosts[recipient.Members[k]] = grid.FromUnits(memberParts[k]);
                 }
             }
 
             shares.Add(new ShareLine(
                 recipient.Service,
                 recipient.Weight,
-                ExactNumbers.FromMicros(percents[r]),
-                ExactNumbers.FromMicros(amounts[r])));
+                UsdGrid.Micro.FromUnits(percents[r]),
+                grid.FromUnits(amounts[r])));
         }
 
         var split = new PoolSplit(

@@ -3,7 +3,7 @@ namespace CloudSentinel.Allocation;
 /// <summary>One pool per storage type, split by the GB-hours of the pods that use that type.</summary>
 internal static class StoragePools
 {
-    public static List<PoolResult> Split(ClusterCost cost, IReadOnlyList<PodRow> pods, AllocationPolicy policy) =>
+    public static List<PoolResult> Split(ClusterCost cost, IReadOnlyList<PodRow> pods, AllocationPolicy policy, UsdGrid grid) =>
     [
         .. cost.Storage
             .GroupBy(storage => storage.StorageType, StringComparer.Ordinal)
@@ -24,11 +24,12 @@ internal static class StoragePools
                         AllocationNames.Storage,
                         group.Key,
                         ShareBasis.StorageGbHours,
-                        ExactNumbers.RoundUsd(group.Sum(storage => storage.CostUsd)),
+                        grid.Round(group.Sum(storage => storage.CostUsd)),
                         provisioned),
                     members,
                     PoolSplitter.IdleWeight(policy, provisioned, members),
-                    policy.ShareSystemNamespaces);
+                    policy.ShareSystemNamespaces,
+                    grid);
             }),
     ];
 }

@@ -4,6 +4,7 @@ namespace CloudSentinel.Cli;
 
 /// <summary>
 /// cloudsentinel backfill --tenant T --focus PATH | --source NAME --from DATE --to DATE
+/// cloudsentinel export focus --tenant T --from TIME --to TIME [--format csv|parquet] [--out PATH]
 /// cloudsentinel tokens create --tenant T --roles ingest,read | list [--tenant T] | revoke --id ID
 /// </summary>
 public static class CliApp
@@ -18,6 +19,9 @@ public static class CliApp
               Uploads a FOCUS export (CSV, gzip CSV or Parquet) to the gateway and prints what loaded.
           cloudsentinel backfill --tenant T --source NAME --from YYYY-MM-DD --to YYYY-MM-DD
               Has the gateway poll a configured API source one UTC day at a time, both dates included.
+          cloudsentinel export focus --tenant T --from TIME --to TIME [--format csv|parquet] [--out PATH]
+              Downloads the tenant's hourly costs in [from, to) as a FOCUS 1.3 file (TIME: YYYY-MM-DD or
+              RFC 3339; --out - writes to stdout; default name focus-1.3-T-FROM-TO.csv). Needs the read role.
           cloudsentinel tokens create --tenant T --roles ingest,read
               Creates a tenant token (admin token needed) and prints it once.
           cloudsentinel tokens list [--tenant T]
@@ -28,7 +32,7 @@ public static class CliApp
         every command takes [--gateway URL] [--token TOKEN]:
           --gateway defaults to $CLOUDSENTINEL_GATEWAY, else http://127.0.0.1:3030;
           --token defaults to $CLOUDSENTINEL_TOKEN (./run.sh writes the admin token to .run/admin.token).
-        exit codes: 0 done, 1 loaded with rejected rows, 2 usage, 3 refused by the gateway,
+        exit codes: 0 done, 1 loaded with rejected rows, 2 usage, 3 refused by the gateway (nothing loaded),
                     4 gateway unreachable or a day failed, 5 source credentials refused.
         """;
 
@@ -41,9 +45,11 @@ public static class CliApp
         }
 
         var tokens = args[0] == "tokens";
-        if (!tokens && args[0] != "backfill") return await UsageError(stderr, $"unknown command '{args[0]}'");
+        var export = args[0] == "export";
+        if (!tokens && !export && args[0] != "backfill") return await UsageError(stderr, $"unknown command '{args[0]}'");
         if (tokens && (args.Length < 2 || args[1] is not ("create" or "list" or "revoke"))) return await UsageError(stderr, "tokens needs create, list or revoke");
-        if (!TryParseOptions(args.AsSpan(tokens ? 2 : 1), out var options, out var problem)) return await UsageError(stderr, problem);
+        if (export && (args.Length < 2 || args[1] != "focus")) return await UsageError(stderr, "export needs focus (export focus --tenant T --from … --to …)");
+        if (!TryParseOptions(args.AsSpan(tokens || export ? 2 : 1), out var options, out var problem)) return await UsageError(stderr, problem);
 
         var gatewayText = options.GetValueOrDefault("gateway") ?? Environment.GetEnvironmentVariable(GatewayVariable) ?? DefaultGateway;
         if (!Uri.TryCreate(gatewayText, UriKind.Absolute, out var gateway) || gateway.Scheme is not ("http" or "https"))
@@ -64,6 +70,7 @@ public static class CliApp
             if (tokens) return await TokenCommands.RunAsync(http, args[1], options, stdout, stderr, cancellationToken);
             var tenant = options.GetValueOrDefault("tenant");
             if (string.IsNullOrWhiteSpace(tenant)) return await UsageError(stderr, "--tenant is required");
+            if (export) return await ExportAsync(http, tenant, options, stdout, stderr, cancellationToken);
 
             if (options.TryGetValue("focus", out var path))
             {
@@ -92,9 +99,21 @@ public static class CliApp
         return await UsageError(stderr, "give --focus PATH or --source NAME");
     }
 
+    private static async Task<int> ExportAsync(HttpClient http, string tenant, Dictionary<string, string> options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (!options.TryGetValue("from", out var from) || !options.TryGetValue("to", out var to))
+        {
+            return await UsageError(stderr, "export focus needs --from and --to (YYYY-MM-DD or RFC 3339)");
+        }
+
+        var format = options.GetValueOrDefault("format") ?? "csv";
+        if (format is not ("csv" or "parquet")) return await UsageError(stderr, $"--format '{format}' is not csv or parquet");
+        return await FocusDownload.RunAsync(http, tenant, from, to, format, options.GetValueOrDefault("out"), stdout, stderr, cancellationToken);
+    }
+
     private static bool TryParseOptions(ReadOnlySpan<string> args, out Dictionary<string, string> options, out string problem)
     {
-        string[] known = ["tenant", "focus", "source", "from", "to", "gateway", "token", "roles", "id"];
+        string[] known = ["tenant", "focus", "source", "from", "to", "gateway", "token", "roles", "id", "format", "out"];
         options = new Dictionary<string, string>(StringComparer.Ordinal);
         problem = "";
         for (var i = 0; i < args.Length; i++)

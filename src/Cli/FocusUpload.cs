@@ -20,18 +20,29 @@ public static class FocusUpload
         bar.Finish(file.Length);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         using var json = TryParse(body);
-        if (response.StatusCode != HttpStatusCode.OK)
+        var nothingLoaded = response.StatusCode == HttpStatusCode.UnprocessableEntity;
+        if (response.StatusCode != HttpStatusCode.OK && !(nothingLoaded && json?.RootElement.TryGetProperty("summary", out _) == true))
         {
             var message = json?.RootElement.TryGetProperty("message", out var m) == true ? m.GetString() : body;
             await stderr.WriteLineAsync($"error: the gateway answered {(int)response.StatusCode} {response.ReasonPhrase}: {message}");
             return (int)response.StatusCode is >= 400 and < 500 ? ExitCodes.Refused : ExitCodes.Failed;
         }
 
+        // 200 and 422 (nothing could be applied) both carry the counts and the reasons.
         var root = json!.RootElement;
         await stdout.WriteAsync(root.GetProperty("summary").GetString());
-        await stdout.WriteLineAsync($"{root.GetProperty("services").GetInt32()} services, {root.GetProperty("buckets").GetInt32()} hourly buckets written");
-        var leftOut = root.GetProperty("rowsRejected").GetInt64() + root.GetProperty("recordsRejected").GetInt32();
-        return leftOut > 0 ? ExitCodes.PartlyRejected : ExitCodes.Ok;
+        var rowsRejected = root.GetProperty("rowsRejected").GetInt64();
+        var recordsRejected = root.GetProperty("recordsRejected").GetInt32();
+        await stdout.WriteLineAsync($"rows: {root.GetProperty("rowsRead").GetInt64()} read, {root.GetProperty("rowsLoaded").GetInt64()} usable, {rowsRejected} refused; " +
+            $"summed records: {root.GetProperty("records").GetInt32()} loaded, {recordsRejected} refused; " +
+            $"{root.GetProperty("services").GetInt32()} services, {root.GetProperty("buckets").GetInt32()} hourly buckets written");
+        if (nothingLoaded)
+        {
+            await stderr.WriteLineAsync($"error: the gateway answered 422: {root.GetProperty("message").GetString()}");
+            return ExitCodes.Refused;
+        }
+
+        return rowsRejected + recordsRejected > 0 ? ExitCodes.PartlyRejected : ExitCodes.Ok;
     }
 
     private static JsonDocument? TryParse(string body)

@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace CloudSentinel.Cli;
 
-/// <summary>A one-line progress bar on stderr, redrawn in place with a carriage return, at most ten times a second.</summary>
+/// <summary>A one-line progress bar on stderr, redrawn in place with a carriage return, at most ten times a second; without a known total, a running count.</summary>
 public sealed class ProgressBar(TextWriter stderr, long total, Func<long, string> describe)
 {
     private const int Width = 30;
@@ -15,6 +15,14 @@ public sealed class ProgressBar(TextWriter stderr, long total, Func<long, string
         if (!force && _drawn && _sinceDraw.ElapsedMilliseconds < 100) return;
         _sinceDraw.Restart();
         _drawn = true;
+        if (total <= 0)
+        {
+            // A streamed answer has no length to measure against: count what arrived.
+            stderr.Write($"\r{describe(done)}   ");
+            stderr.Flush();
+            return;
+        }
+
         var fraction = total <= 0 ? 1.0 : Math.Clamp((double)done / total, 0, 1);
         var filled = (int)Math.Round(fraction * Width);
         stderr.Write(string.Create(CultureInfo.InvariantCulture,

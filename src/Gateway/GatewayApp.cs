@@ -1,5 +1,6 @@
 using CloudSentinel.Gateway.Allocation;
 using CloudSentinel.Gateway.Auth;
+using CloudSentinel.Gateway.Export;
 using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Gateway.Sources;
@@ -105,6 +106,7 @@ public static class GatewayApp
         app.MapTokens();
         app.MapIngest();
         app.MapFocusIngest();
+        app.MapFocusExport();
         app.MapSources();
         app.MapUsageIngest();
         app.MapAllocation();

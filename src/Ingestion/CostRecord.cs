@@ -27,6 +27,9 @@ public sealed record CostRecord
     public decimal? StorageGb { get; init; }
     public string? Direction { get; init; }
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
+    /// <summary>FOCUS 1.3 ContractApplied (JSON, as the file had it) when every line of the record agrees; a detail, not part of any bucket.</summary>
+    public string? ContractApplied { get; init; }
 }
 
 /// <summary>Why one input record was rejected: which record, which field, and why.</summary>

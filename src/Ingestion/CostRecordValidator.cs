@@ -111,7 +111,7 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
         }
         else if (start < now - limits.MaxAge)
         {
-            fail("period_start", $"{start:O} is older than {limits.MaxAge.TotalDays:0} days");
+            fail("period_start", $"{start:O} is older than {limits.MaxAge.TotalDays:0} days (Ingest:MaxAge)");
         }
 
         if (end <= start) fail("period_end", $"{end:O} is not after period_start {start:O}");

@@ -7,8 +7,15 @@ namespace CloudSentinel.Ingestion;
 /// </summary>
 public static class HourlySpread
 {
-    /// <summary>Shares are rounded to 1e-10 USD, well below any billed precision.</summary>
+    /// <summary>
+    /// Shares are rounded to 1e-10 USD, or to the amount's own decimals when it carries more (FOCUS
+    /// exports often have 10 to 15), so no share is coarser than the source; the last share takes
+    /// whatever the rounding left, so the hours always add up to the exact amount.
+    /// </summary>
     public const int Decimals = 10;
+
+    /// <summary>The most decimals a decimal holds; rounding to more would change nothing.</summary>
+    private const int MaxDecimals = 28;
 
     public static DateTime HourStart(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
 
@@ -48,8 +55,9 @@ public static class HourlySpread
         public decimal Of(decimal amount)
         {
             if (From == 0 && To == Total) return amount;
-            var upper = To == Total ? amount : Math.Round(amount * To / Total, Decimals, MidpointRounding.ToEven);
-            var lower = From == 0 ? 0m : Math.Round(amount * From / Total, Decimals, MidpointRounding.ToEven);
+            var decimals = Math.Clamp((int)amount.Scale, Decimals, MaxDecimals);
+            var upper = To == Total ? amount : Math.Round(amount * To / Total, decimals, MidpointRounding.ToEven);
+            var lower = From == 0 ? 0m : Math.Round(amount * From / Total, decimals, MidpointRounding.ToEven);
             return upper - lower;
         }
     }

@@ -14,8 +14,14 @@ public sealed class IngestLimits
     /// <summary>How far into the future a charge period may start (clock skew, running hour).</summary>
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>How far back a charge period may start (history backfills).</summary>
-    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(400);
+    /// <summary>
+    /// How far back a charge period may start: a guard against a wrong year, not a retention. The
+    /// default, 1,130 days, takes three whole years of history plus the running month (36 months are
+    /// at most 1,097 days, the running month at most 31 more), so a three-year backfill loads.
+    /// </summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(DefaultMaxAgeDays);
+
+    public const int DefaultMaxAgeDays = 1130;
 
     /// <summary>Longest charge period; longer ones are almost always a unit mistake.</summary>
     public TimeSpan MaxPeriod { get; set; } = TimeSpan.FromDays(31);
@@ -30,6 +36,7 @@ public sealed class IngestLimits
     {
         if (MaxRecords <= 0) throw new ArgumentException("Ingest:MaxRecords must be positive");
         if (MaxBodyBytes <= 0) throw new ArgumentException("Ingest:MaxBodyBytes must be positive");
+        if (MaxAge <= TimeSpan.Zero) throw new ArgumentException("Ingest:MaxAge must be positive");
         if (MaxPeriod <= TimeSpan.Zero) throw new ArgumentException("Ingest:MaxPeriod must be positive");
         if (MaxAbsCostUsd <= 0) throw new ArgumentException("Ingest:MaxAbsCostUsd must be positive");
     }

@@ -43,7 +43,7 @@ public sealed class UsageRecordValidator(IngestLimits limits, TimeProvider clock
         {
             var now = clock.GetUtcNow().UtcDateTime;
             if (start > now + limits.MaxFutureSkew) Fail("period_start", $"{start:O} is more than {limits.MaxFutureSkew.TotalHours:0} h in the future");
-            else if (start < now - limits.MaxAge) Fail("period_start", $"{start:O} is older than {limits.MaxAge.TotalDays:0} days");
+            else if (start < now - limits.MaxAge) Fail("period_start", $"{start:O} is older than {limits.MaxAge.TotalDays:0} days (Ingest:MaxAge)");
             if (end <= start) Fail("period_end", $"{end:O} is not after period_start {start:O}");
             else if (end - start > limits.MaxPeriod) Fail("period_end", $"the period is longer than {limits.MaxPeriod.TotalDays:0} days");
         }

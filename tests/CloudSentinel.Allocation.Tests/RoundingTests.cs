@@ -34,15 +34,37 @@ public sealed class RoundingTests
     }
 
     [Fact]
-    public void Input_amounts_are_rounded_to_a_micro_dollar_half_away_from_zero_before_allocation()
+    public void Amounts_with_more_than_six_decimals_are_allocated_on_their_own_finer_grid_and_lose_nothing()
     {
         var cost = new ClusterCost { NodeCpuCostUsd = 0.0000005m, NodeMemoryCostUsd = -0.0000015m, NodeOtherCostUsd = 0.12345649m };
         PodUsage[] pods = [Pod("a", "a-1", "api", 1m, 1m)];
 
         var allocation = ClusterAllocator.Allocate(cost, pods);
 
-        Assert.Equal(new AllocationTotals(0.000001m, -0.000002m, 0.123456m, 0m, 0m), allocation.Totals);
-        Assert.Equal(0.123455m, allocation.Services.Single().AllocatedCostUsd);
+        Assert.Equal(new AllocationTotals(0.0000005m, -0.0000015m, 0.12345649m, 0m, 0m), allocation.Totals);
+        Assert.Equal(0.12345549m, allocation.Services.Single().AllocatedCostUsd);
+    }
+
+    [Fact]
+    public void An_hour_of_a_daily_charge_far_below_a_micro_dollar_is_split_exactly()
+    {
+        // USD 0.00000037 a day: one hour is 0.0000000154 after the hourly spread (1e-10 grid).
+        var cost = new ClusterCost { NodeCpuCostUsd = 0.0000000154m };
+        PodUsage[] pods = [Pod("a", "a-1", "api", 1m, 1m), Pod("b", "b-1", "batch", 2m, 1m)];
+
+        var allocation = ClusterAllocator.Allocate(cost, pods);
+
+        Assert.Equal(0.0000000051m, allocation.Row(AllocationNames.Kubernetes, "api")!.AllocatedCostUsd);
+        Assert.Equal(0.0000000103m, allocation.Row(AllocationNames.Kubernetes, "batch")!.AllocatedCostUsd);
+        Assert.Equal(0.0000000154m, allocation.Services.Sum(row => row.AllocatedCostUsd));
+    }
+
+    [Fact]
+    public void Input_amounts_finer_than_1e_18_are_rounded_half_away_from_zero()
+    {
+        var allocation = ClusterAllocator.Allocate(new ClusterCost { NodeCpuCostUsd = 0.0000000000000000015m }, [Pod("a", "a-1", "api", 1m, 1m)]);
+
+        Assert.Equal(0.000000000000000002m, allocation.Totals.NodeCpuUsd);
     }
 
     [Fact]

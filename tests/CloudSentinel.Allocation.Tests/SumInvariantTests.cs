@@ -14,7 +14,7 @@ public sealed class SumInvariantTests
 
             var allocation = ClusterAllocator.Allocate(cost, pods, policy);
 
-            AssertExact(allocation);
+            AssertExact(cost, allocation);
         }
     }
 
@@ -37,7 +37,7 @@ public sealed class SumInvariantTests
         }
     }
 
-    private static void AssertExact(ClusterAllocation allocation)
+    private static void AssertExact(ClusterCost cost, ClusterAllocation allocation)
     {
         var totals = allocation.Totals;
         Assert.Equal(totals.KubernetesUsd, SumOf(allocation, AllocationNames.Kubernetes));
@@ -72,7 +72,11 @@ public sealed class SumInvariantTests
 
         var amounts = allocation.Services.Select(row => row.AllocatedCostUsd)
             .Concat(allocation.Pods.SelectMany(pod => new[] { pod.CpuCostUsd, pod.MemoryCostUsd, pod.StorageCostUsd }));
-        Assert.All(amounts, amount => Assert.Equal(Math.Round(amount, 6), amount));
+        // Every amount lies on the grid of the hour's inputs: micro-dollars, or the inputs' own finer decimals.
+        var decimals = Math.Max(6, new[] { cost.NodeCpuCostUsd, cost.NodeMemoryCostUsd, cost.NodeOtherCostUsd }
+            .Concat(cost.Storage.Select(s => s.CostUsd)).Concat(cost.LoadBalancers.Select(b => b.CostUsd))
+            .Max(amount => (int)(amount / 1.000000000000000000000000000000000m).Scale));
+        Assert.All(amounts, amount => Assert.Equal(Math.Round(amount, decimals), amount));
     }
 
     private static decimal SumOf(ClusterAllocation allocation, string resourceType) =>

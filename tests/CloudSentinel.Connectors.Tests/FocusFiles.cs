@@ -23,6 +23,13 @@ internal static class FocusFiles
 
     public static readonly string[] V12 = [.. V11, "InvoiceId", "PricingCurrency", "PricingCurrencyEffectiveCost", "BillingAccountType", "SubAccountType"];
 
+    /// <summary>FOCUS 1.3: the 1.2 columns with ServiceProviderName and HostProviderName instead of ProviderName and PublisherName, plus split cost allocation and ContractApplied.</summary>
+    public static readonly string[] V13 =
+    [
+        .. V12.Where(c => c is not ("ProviderName" or "PublisherName")), "ServiceProviderName", "HostProviderName",
+        "AllocatedMethodId", "AllocatedMethodDetails", "AllocatedResourceId", "AllocatedResourceName", "AllocatedTags", "ContractApplied",
+    ];
+
     private static readonly HashSet<string> Timestamps = ["BillingPeriodEnd", "BillingPeriodStart", "ChargePeriodEnd", "ChargePeriodStart"];
     private static readonly HashSet<string> Decimals = ["BilledCost", "ContractedCost", "EffectiveCost", "ListCost", "PricingQuantity", "CommitmentDiscountQuantity", "PricingCurrencyEffectiveCost"];
 

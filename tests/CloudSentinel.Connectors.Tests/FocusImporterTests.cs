@@ -192,7 +192,7 @@ public sealed class FocusImporterTests
         var error = await Assert.ThrowsAsync<FocusFileException>(() => ImportAsync(Encoding.UTF8.GetBytes(FocusFiles.Csv(header, [FocusFiles.Row()])), Options));
 
         Assert.Equal(1, error.Line);
-        Assert.Equal("line 1: mandatory FOCUS column(s) missing from the header: BillingCurrency, EffectiveCost", error.Message);
+        Assert.Equal("line 1: mandatory FOCUS 1.0-1.2 column(s) missing from the header: BillingCurrency, EffectiveCost", error.Message);
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class FocusImporterTests
         var result = await ImportAsync(Encoding.UTF8.GetBytes(FocusFiles.Csv(FocusFiles.V12, CsvRows())), Options with { MaxReportedErrors = 1 });
 
         Assert.Equal(
-            "6 records from 9 of 15 rows; aws 1.55 USD; azure 24.00 USD; gcp 3.60 USD; oci 0.10 USD; other 2.00 USD\n"
+            "FOCUS 1.0-1.2: 6 records from 9 of 15 rows; aws 1.55 USD; azure 24.00 USD; gcp 3.60 USD; oci 0.10 USD; other 2.00 USD\n"
             + "6 rows rejected (first 1 errors listed):\n"
             + "  line 11: EffectiveCost: 'abc' is not a number\n",
             result.Summary().ReplaceLineEndings("\n"));

@@ -21,4 +21,5 @@ internal readonly record struct CostLineDetails(
     string? ServiceCategory = null,
     string? Region = null,
     string? ResourceId = null,
-    IReadOnlyDictionary<string, string>? Tags = null);
+    IReadOnlyDictionary<string, string>? Tags = null,
+    string? ContractApplied = null);

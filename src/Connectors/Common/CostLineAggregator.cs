@@ -18,6 +18,17 @@ internal sealed class CostLineAggregator(string tenant, string source)
         else _sums.Add(key, new Sum(costUsd, details));
     }
 
+    /// <summary>
+    /// Takes back lines added earlier (an origin charge whose split parts turned up later in the file).
+    /// Details already merged stay merged: they only ever lose values, never claim wrong ones.
+    /// </summary>
+    public void Remove(CostLineKey key, decimal costUsd, int lines)
+    {
+        if (!_sums.TryGetValue(key, out var sum)) return;
+        sum.Remove(costUsd, lines);
+        if (sum.Lines <= 0) _sums.Remove(key);
+    }
+
     /// <summary>The records in a stable order (period, then key fields), so equal input gives equal output.</summary>
     public IReadOnlyList<CostRecord> ToRecords() =>
         _sums.OrderBy(p => p.Key.PeriodStart).ThenBy(p => p.Key.PeriodEnd)
@@ -46,6 +57,7 @@ internal sealed class CostLineAggregator(string tenant, string source)
         StorageType = key.StorageType,
         Direction = key.Direction,
         Tags = sum.Tags is { Count: > 0 } tags ? tags : null,
+        ContractApplied = sum.Details.ContractApplied,
     };
 
     private sealed class Sum(decimal costUsd, CostLineDetails details)
@@ -54,22 +66,32 @@ internal sealed class CostLineAggregator(string tenant, string source)
 
         public CostLineDetails Details { get; private set; } = details;
 
+        public int Lines { get; private set; } = 1;
+
         public Dictionary<string, string>? Tags { get; } = details.Tags is null ? null : new Dictionary<string, string>(details.Tags);
 
         public void Add(decimal costUsd, CostLineDetails other)
         {
             CostUsd += costUsd;
+            Lines++;
             Details = new CostLineDetails(
                 Common(Details.SubAccountId, other.SubAccountId),
                 Common(Details.ProviderService, other.ProviderService),
                 Common(Details.ServiceCategory, other.ServiceCategory),
                 Common(Details.Region, other.Region),
-                Common(Details.ResourceId, other.ResourceId));
+                Common(Details.ResourceId, other.ResourceId),
+                ContractApplied: Common(Details.ContractApplied, other.ContractApplied));
             if (Tags is null) return;
             foreach (var (name, value) in Tags)
             {
                 if (other.Tags is null || !other.Tags.TryGetValue(name, out var v) || v != value) Tags.Remove(name);
             }
+        }
+
+        public void Remove(decimal costUsd, int lines)
+        {
+            CostUsd -= costUsd;
+            Lines -= lines;
         }
 
         private static string? Common(string? a, string? b) => a == b ? a : null;

@@ -15,19 +15,30 @@ public sealed record FocusImportResult(
     IReadOnlyList<IngestError> Errors,
     IReadOnlyDictionary<string, decimal> CostUsdByProvider)
 {
-    public long RowsLoaded => RowsRead - RowsRejected;
+    /// <summary>The FOCUS generation recognised from the header.</summary>
+    public FocusVersion Version { get; init; } = FocusVersion.V1_0To1_2;
+
+    /// <summary>Origin charges (FOCUS 1.3) left out because their allocated split rows are in the file and count instead.</summary>
+    public long RowsSuperseded { get; init; }
+
+    public long RowsLoaded => RowsRead - RowsRejected - RowsSuperseded;
 
     /// <summary>The closing summary of a backfill: records, cost per provider, rejected rows with reasons.</summary>
     public string Summary()
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{Records.Count} records from {RowsLoaded} of {RowsRead} rows");
+        text.Append(CultureInfo.InvariantCulture, $"FOCUS {Version.Label()}: {Records.Count} records from {RowsLoaded} of {RowsRead} rows");
         foreach (var (provider, cost) in CostUsdByProvider.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             text.Append(CultureInfo.InvariantCulture, $"; {provider} {cost:0.00} USD");
         }
 
         text.AppendLine();
+        if (RowsSuperseded > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{RowsSuperseded} origin rows left out: their split cost allocation rows count instead");
+        }
+
         if (RowsRejected > 0)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"{RowsRejected} rows rejected{(Errors.Count < RowsRejected ? $" (first {Errors.Count} errors listed)" : "")}:");

@@ -4,13 +4,23 @@ using CloudSentinel.Ingestion;
 
 namespace CloudSentinel.Connectors;
 
+/// <summary>
+/// Where a row stands in FOCUS 1.3 split cost allocation. An allocated charge (AllocatedMethodId set)
+/// is one part of an origin charge; the parts sum to the origin, so a file that carries both must
+/// count the parts only. <see cref="Origin"/> identifies the origin charge a row is or belongs to:
+/// its resource, charge period, category and product (dimensions the split parts repeat).
+/// </summary>
+internal readonly record struct FocusSplit(bool IsAllocated, FocusSplitOrigin? Origin);
+
+internal readonly record struct FocusSplitOrigin(string ResourceId, DateTime Start, DateTime End, string ChargeCategory, string? ServiceName);
+
 /// <summary>Turns one raw FOCUS row into a bucket key and a USD amount, or into errors naming the line and the column.</summary>
 internal sealed class FocusRowMapper
 {
     private readonly FocusImportOptions _options;
     private readonly int _columnCount;
-    private readonly int _start, _end, _currency, _billingAccount, _subAccount, _provider, _category, _serviceName,
-        _chargeCategory, _region, _resource, _tags, _cost;
+    private readonly int _start, _end, _currency, _billingAccount, _subAccount, _provider, _hostProvider, _category, _serviceName,
+        _chargeCategory, _region, _resource, _tags, _cost, _allocatedMethod, _allocatedMethodDetails, _allocatedTags, _contractApplied, _breakdown;
     private readonly string _costColumn;
     private readonly Dictionary<string, string> _costTypes;
 
@@ -20,10 +30,12 @@ internal sealed class FocusRowMapper
         _columnCount = header.Count;
         _costColumn = options.CostColumn.ToString();
         _costTypes = options.CostTypeByServiceCategory.ToDictionary(p => p.Key.Trim(), p => p.Value, StringComparer.OrdinalIgnoreCase);
-        var missing = FocusColumns.Required.Append(_costColumn).Where(c => IndexOf(header, c) < 0).ToList();
+        Version = FocusVersions.Detect(header);
+        var required = Version == FocusVersion.V1_3 ? FocusColumns.Required13 : FocusColumns.RequiredUpTo12;
+        var missing = required.Append(_costColumn).Where(c => IndexOf(header, c) < 0).ToList();
         if (missing.Count > 0)
         {
-            throw new FocusFileException(1, $"mandatory FOCUS column(s) missing from the header: {string.Join(", ", missing)}");
+            throw new FocusFileException(1, $"mandatory FOCUS {Version.Label()} column(s) missing from the header: {string.Join(", ", missing)}");
         }
 
         _start = IndexOf(header, FocusColumns.ChargePeriodStart);
@@ -31,7 +43,9 @@ internal sealed class FocusRowMapper
         _currency = IndexOf(header, FocusColumns.BillingCurrency);
         _billingAccount = IndexOf(header, FocusColumns.BillingAccountId);
         _subAccount = IndexOf(header, FocusColumns.SubAccountId);
-        _provider = IndexOf(header, FocusColumns.ProviderName);
+        // 1.3 names the provider twice: who sold the service, and whose infrastructure runs it.
+        _provider = IndexOf(header, Version == FocusVersion.V1_3 ? FocusColumns.ServiceProviderName : FocusColumns.ProviderName);
+        _hostProvider = Version == FocusVersion.V1_3 ? IndexOf(header, FocusColumns.HostProviderName) : -1;
         _category = IndexOf(header, FocusColumns.ServiceCategory);
         _serviceName = IndexOf(header, FocusColumns.ServiceName);
         _chargeCategory = IndexOf(header, FocusColumns.ChargeCategory);
@@ -39,19 +53,31 @@ internal sealed class FocusRowMapper
         _resource = IndexOf(header, FocusColumns.ResourceId);
         _tags = IndexOf(header, FocusColumns.Tags);
         _cost = IndexOf(header, _costColumn);
-        UsedColumns = new HashSet<int>(new[] { _start, _end, _currency, _billingAccount, _subAccount, _provider, _category,
-            _serviceName, _chargeCategory, _region, _resource, _tags, _cost }.Where(i => i >= 0));
+        _allocatedMethod = IndexOf(header, FocusColumns.AllocatedMethodId);
+        _allocatedMethodDetails = IndexOf(header, FocusColumns.AllocatedMethodDetails);
+        _allocatedTags = IndexOf(header, FocusColumns.AllocatedTags);
+        _contractApplied = IndexOf(header, FocusColumns.ContractApplied);
+        _breakdown = IndexOf(header, FocusColumns.CloudSentinelBreakdown);
+        UsedColumns = new HashSet<int>(new[] { _start, _end, _currency, _billingAccount, _subAccount, _provider, _hostProvider, _category,
+            _serviceName, _chargeCategory, _region, _resource, _tags, _cost, _allocatedMethod, _allocatedMethodDetails, _allocatedTags,
+            _contractApplied, _breakdown }.Where(i => i >= 0));
     }
+
+    public FocusVersion Version { get; }
+
+    /// <summary>The file can hold split cost allocation (it has AllocatedMethodId), so origin charges must be matched with their parts.</summary>
+    public bool HasSplits => _allocatedMethod >= 0;
 
     /// <summary>The columns a reader must fill; Parquet skips the others entirely.</summary>
     public IReadOnlySet<int> UsedColumns { get; }
 
     /// <summary>Maps the row, or adds its errors to <paramref name="errors"/> and returns false.</summary>
-    public bool TryMap(FocusRawRow row, List<IngestError> errors, out CostLineKey key, out decimal costUsd, out CostLineDetails details)
+    public bool TryMap(FocusRawRow row, List<IngestError> errors, out CostLineKey key, out decimal costUsd, out CostLineDetails details, out FocusSplit split)
     {
         key = default;
         costUsd = 0;
         details = default;
+        split = default;
         var before = errors.Count;
         void Fail(string field, string reason) => errors.Add(new IngestError(row.Line, field, reason));
 
@@ -84,23 +110,64 @@ internal sealed class FocusRowMapper
             if (tagError is not null) Fail(FocusColumns.Tags, tagError);
         }
 
-        var service = FocusTags.FirstValue(tags, _options.ServiceTagKeys) ?? CostVocabulary.UntaggedService;
-        if (Names.CheckServiceName(service) is { } serviceProblem) Fail(FocusColumns.Tags, $"the service tag value {serviceProblem}");
+        var allocatedMethod = Value(row, _allocatedMethod);
+        Dictionary<string, string>? allocatedTags = null;
+        if (Value(row, _allocatedTags) is { } allocatedTagText)
+        {
+            allocatedTags = FocusTags.Parse(allocatedTagText, out var allocatedTagError);
+            if (allocatedTagError is not null) Fail(FocusColumns.AllocatedTags, allocatedTagError);
+        }
+
+        if (Value(row, _allocatedMethodDetails) is { } methodDetails && FocusTags.CheckJson(methodDetails) is { } methodProblem)
+        {
+            Fail(FocusColumns.AllocatedMethodDetails, methodProblem);
+        }
+
+        var contractApplied = Value(row, _contractApplied);
+        if (contractApplied is not null && FocusTags.CheckJson(contractApplied) is { } contractProblem) Fail(FocusColumns.ContractApplied, contractProblem);
+
+        // An allocated charge names the part's own owner in AllocatedTags; the origin's Tags follow.
+        var fromAllocated = allocatedMethod is not null ? FocusTags.FirstValue(allocatedTags, _options.ServiceTagKeys) : null;
+        var service = fromAllocated ?? FocusTags.FirstValue(tags, _options.ServiceTagKeys) ?? CostVocabulary.UntaggedService;
+        if (Names.CheckServiceName(service) is { } serviceProblem)
+        {
+            Fail(fromAllocated is null ? FocusColumns.Tags : FocusColumns.AllocatedTags, $"the service tag value {serviceProblem}");
+        }
 
         if (errors.Count > before) return false;
 
         var subAccount = Value(row, _subAccount);
         var category = Value(row, _category);
+        var costType = category is not null && _costTypes.TryGetValue(category, out var mapped) ? mapped : "other";
+        // CloudSentinel's own export names the bucket's storage type or direction, so a re-import keeps them.
+        var breakdown = Value(row, _breakdown);
         key = new CostLineKey(
             service,
-            Provider(Value(row, _provider)),
+            Provider(row),
             subAccount ?? Value(row, _billingAccount) ?? "",
-            category is not null && _costTypes.TryGetValue(category, out var costType) ? costType : "other",
+            costType,
             start!.Value,
-            end!.Value);
+            end!.Value,
+            costType == "storage" ? breakdown : null,
+            costType == "network" && breakdown?.ToLowerInvariant() is "ingress" or "egress" ? breakdown.ToLowerInvariant() : null);
         costUsd = usd!.Value;
-        details = new CostLineDetails(subAccount, Value(row, _serviceName), category, Value(row, _region), Value(row, _resource), tags);
+        var resource = Value(row, _resource);
+        details = new CostLineDetails(subAccount, Value(row, _serviceName), category, Value(row, _region), resource, tags, contractApplied);
+        split = new FocusSplit(allocatedMethod is not null,
+            resource is null ? null : new FocusSplitOrigin(resource, start!.Value, end!.Value, chargeCategory!, Value(row, _serviceName)));
         return true;
+    }
+
+    /// <summary>The cloud of the row: in 1.3 the host provider when it is a known cloud, else the service provider.</summary>
+    private string Provider(FocusRawRow row)
+    {
+        var host = Value(row, _hostProvider);
+        if (host is not null && !host.Equals("Not Applicable", StringComparison.OrdinalIgnoreCase) && Provider(host) is var hosted && hosted != "other")
+        {
+            return hosted;
+        }
+
+        return Provider(Value(row, _provider));
     }
 
     private string Provider(string? name)

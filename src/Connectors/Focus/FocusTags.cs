@@ -45,6 +45,20 @@ internal static class FocusTags
         }
     }
 
+    /// <summary>Null when <paramref name="text"/> is well-formed JSON (the 1.3 JSON columns AllocatedMethodDetails and ContractApplied), else why not.</summary>
+    public static string? CheckJson(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return $"is not valid JSON ({e.Message})";
+        }
+    }
+
     /// <summary>The value of the first key of <paramref name="keys"/> that is present with a non-blank value.</summary>
     public static string? FirstValue(IReadOnlyDictionary<string, string>? tags, IReadOnlyList<string> keys)
     {

@@ -84,10 +84,14 @@ public static class FocusEndpoints
             }
         }
 
+        var firstReason = result.Errors.Select(e => $"line {e.Record}: {e.Field}: {e.Reason}")
+            .Concat(rejectedRecords.Select(r => $"{r.ServiceName} {r.CloudProvider} {r.CostType} {r.PeriodStart:yyyy-MM-dd'T'HH:mm'Z'}: {r.Field}: {r.Reason}"))
+            .FirstOrDefault();
         var message = NothingLoaded(result, ingest)
-            ? $"nothing from the file could be loaded: {result.RowsRejected} rows and {rejected.Count} summed records were refused (see rejectedRows and rejectedRecords)"
+            ? $"nothing from the file could be loaded: {result.RowsRejected} rows and {rejected.Count} summed records were refused (see rejectedRows and rejectedRecords). First: {firstReason}"
             : $"loaded {accepted.Count} summed records from {result.RowsLoaded} of {result.RowsRead} rows; {result.RowsRejected} rows and {rejected.Count} summed records were refused";
-        return new FocusImportResponse(message, tenant, result.RowsRead, result.RowsLoaded, result.RowsRejected, outcome.Records, outcome.Services, outcome.Buckets,
+        return new FocusImportResponse(message, tenant, result.Version.Label(), result.RowsRead, result.RowsLoaded, result.RowsRejected, result.RowsSuperseded,
+            outcome.Records, outcome.Services, outcome.Buckets,
             rejectedRecords.Length, costByProvider,
             result.Errors.Select(e => new FocusImportResponse.RejectedRow(e.Record, e.Field, e.Reason)).ToArray(),
             rejectedRecords, summary.ToString());
@@ -103,14 +107,18 @@ public static class FocusEndpoints
 }
 
 /// <summary>The answer to a FOCUS import: what loaded, what it cost per provider, and what was left out and why.</summary>
+/// <param name="FocusVersion">"1.0-1.2" or "1.3", recognised from the header.</param>
+/// <param name="RowsSuperseded">FOCUS 1.3 origin charges left out because their split cost allocation rows in the file count instead.</param>
 /// <param name="RejectedRows">Rows the file mapping refused, by CSV line (or Parquet row); at most MaxReportedErrors of them.</param>
 /// <param name="RejectedRecords">Summed records the ingest rules refused (e.g. a period older than Ingest:MaxAge).</param>
 public sealed record FocusImportResponse(
     string Message,
     string Tenant,
+    string FocusVersion,
     long RowsRead,
     long RowsLoaded,
     long RowsRejected,
+    long RowsSuperseded,
     int Records,
     int Services,
     int Buckets,

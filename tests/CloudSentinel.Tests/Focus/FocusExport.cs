@@ -29,7 +29,7 @@ public static class FocusExport
     /// checkout: compute 10.00 + 2.50 (two rows, tag keys cased and padded differently) and storage 3.00 in hour H, on AWS;
     /// search: 24.00 for a whole day of Cloud SQL on GCP (1.00 an hour);
     /// untagged: 1.25 usage and a 0.75 credit of Azure bandwidth in hour H+1;
-    /// line 8 has an unparseable amount, line 9 ends before it starts, line 10 is 401 days old.
+    /// line 8 has an unparseable amount, line 9 ends before it starts, line 10 is 1,131 days old (past the default Ingest:MaxAge).
     /// </summary>
     public static string Csv() => string.Join("\r\n",
         Header,
@@ -41,7 +41,7 @@ public static class FocusExport
         Row(H.AddHours(1), H.AddHours(2), "Microsoft", "Networking", "Bandwidth", "Credit", "-0.75", "", "sub-1"),
         Row(H, H.AddHours(1), "AWS", "Compute", "Amazon EC2", "Usage", "12.5x", "{}"),
         Row(H.AddHours(1), H, "AWS", "Compute", "Amazon EC2", "Usage", "1.00", "{}"),
-        Row(H.AddDays(-401), H.AddDays(-401).AddHours(1), "AWS", "Compute", "Amazon EC2", "Usage", "5.00", "\"{\"\"application\"\":\"\"legacy\"\"}\"")) + "\r\n";
+        Row(H.AddDays(-1131), H.AddDays(-1131).AddHours(1), "AWS", "Compute", "Amazon EC2", "Usage", "5.00", "\"{\"\"application\"\":\"\"legacy\"\"}\"")) + "\r\n";
 
     public static byte[] Gzip(string text)
     {

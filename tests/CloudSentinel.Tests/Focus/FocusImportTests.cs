@@ -73,7 +73,7 @@ public sealed class FocusImportTests : IAsyncLifetime
             var old = root.GetProperty("rejectedRecords").EnumerateArray().Single();
             Assert.Equal("legacy", old.GetProperty("serviceName").GetString());
             Assert.Equal("period_start", old.GetProperty("field").GetString());
-            Assert.Contains("older than 400 days", old.GetProperty("reason").GetString());
+            Assert.Contains("older than 1130 days", old.GetProperty("reason").GetString());
             Assert.Contains("line 9:", root.GetProperty("summary").GetString());
         }
 
@@ -110,11 +110,12 @@ public sealed class FocusImportTests : IAsyncLifetime
             // Two rows and one summed record were left out, so the exit code says "partly rejected".
             Assert.True(exit == ExitCodes.PartlyRejected, stderr.ToString());
             var summary = stdout.ToString();
-            Assert.StartsWith("4 records from 7 of 9 rows; aws 15.50 USD; azure 0.50 USD; gcp 24.00 USD", summary);
+            Assert.StartsWith("FOCUS 1.0-1.2: 4 records from 7 of 9 rows; aws 15.50 USD; azure 0.50 USD; gcp 24.00 USD", summary);
             Assert.Contains("line 8: EffectiveCost:", summary);
             Assert.Contains("line 9: ChargePeriodEnd:", summary);
             Assert.Contains("legacy aws compute", summary);
-            Assert.Contains("older than 400 days", summary);
+            Assert.Contains("older than 1130 days", summary);
+            Assert.Contains("rows: 9 read, 7 usable, 2 refused; summed records: 4 loaded, 1 refused; 3 services, 27 hourly buckets written", summary);
             Assert.Contains("\r[##############################] 100%", stderr.ToString());
 
             await AssertExportLoadedAsync();

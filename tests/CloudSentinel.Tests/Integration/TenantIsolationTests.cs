@@ -51,6 +51,7 @@ public sealed class TenantIsolationTests : IAsyncLifetime
                      ("POST", "/api/cloudsentinel/ingest"), ("POST", "/api/cloudsentinel/ingest/usage"), ("POST", "/api/cloudsentinel/ingest/focus?tenant=acme"),
                      ("GET", "/api/cloudsentinel/prometheus"), ("GET", "/api/cloudsentinel/budgets/acme"), ("PUT", "/api/cloudsentinel/budgets/acme/api"),
                      ("GET", "/api/cloudsentinel/anomalies?tenant=acme"), ("GET", "/api/cloudsentinel/allocation?tenant=acme&cluster=c"),
+                     ("GET", "/api/cloudsentinel/export/focus?tenant=acme&from=2026-11-01&to=2026-11-02"),
                      ("GET", "/api/cloudsentinel/sources"), ("GET", "/api/cloudsentinel/tokens"), ("POST", "/api/cloudsentinel/tokens"),
                  })
         {

@@ -62,4 +62,23 @@ public sealed class HourlySpreadTests
             Assert.Equal(amount, Spread(start, end, amount).Sum(s => s.Share));
         }
     }
+
+    [Fact]
+    public void Daily_charge_far_below_a_micro_dollar_keeps_every_hour_and_its_exact_total()
+    {
+        var shares = Spread(Day, Day.AddDays(1), 0.00000037m);
+
+        Assert.Equal(0.00000037m, shares.Sum(s => s.Share));
+        // 0.00000037 / 24 = 0.0000000154166...: no hour is rounded away.
+        Assert.All(shares, s => Assert.InRange(s.Share, 0.0000000154m, 0.0000000155m));
+    }
+
+    [Fact]
+    public void Shares_keep_the_precision_the_source_carries_when_it_is_finer_than_1e_10()
+    {
+        var shares = Spread(Day, Day.AddDays(1), 0.000000000000240000m);
+
+        Assert.Equal(0.00000000000024m, shares.Sum(s => s.Share));
+        Assert.All(shares, s => Assert.Equal(0.00000000000001m, s.Share));
+    }
 }
