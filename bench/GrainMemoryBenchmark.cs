@@ -27,19 +27,35 @@ public static class GrainMemoryBenchmark
             .AppendLine("## Service grain memory (issue 11)")
             .AppendLine()
             .AppendLine($"Machine: {BenchEnvironment.Machine}. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release build, `dotnet run -c Release --project bench -- memory`.")
-            .AppendLine($"An in-memory silo in the benchmark's process; on activation every service grain loads {Days} days of hourly buckets ({Days * 24} hours) from a store that makes them up on the fly, so the store holds nothing itself. " +
+            .AppendLine($"Each row is its own process running an in-memory silo with the silo's GC settings (workstation GC, `System.GC.ConserveMemory` 5). On activation every service grain loads {Days} days of hourly buckets ({Days * 24} hours) from a store that makes them up on the fly, so the store holds nothing itself. " +
                         "Grains are activated by a view call and stay active; figures are the growth of the managed heap after a full collection, and of the resident set (VmRSS), divided by the grains.")
             .AppendLine()
             .AppendLine("| grains | buckets per hour (cost types) | buckets held | managed heap per grain | resident memory per grain |")
             .AppendLine("|---:|---:|---:|---:|---:|");
-        foreach (var (grains, costTypes) in new[] { (10_000, 1), (10_000, 4), (100_000, 1) })
+        foreach (var (grains, costTypes) in new[] { (10_000, 1), (100_000, 1), (10_000, 4) })
         {
-            var (heap, rss, buckets) = await MeasureAsync(grains, costTypes);
+            // A process per row: the resident set of one row must not start from what the previous one left.
+            var info = new ProcessStartInfo("dotnet", [typeof(GrainMemoryBenchmark).Assembly.Location, "memory-child", $"{grains}", $"{costTypes}"]) { RedirectStandardOutput = true };
+            // The silo's GC settings (src/Silo/CloudSentinel.Silo.csproj): workstation GC, ConserveMemory 5.
+            info.Environment["DOTNET_gcServer"] = "0";
+            info.Environment["DOTNET_GCConserveMemory"] = "5";
+            using var child = Process.Start(info) ?? throw new InvalidOperationException("could not start the memory benchmark's child process");
+            var output = (await child.StandardOutput.ReadToEndAsync()).Trim().Split('\n')[^1].Split(' ');
+            await child.WaitForExitAsync();
+            if (child.ExitCode != 0) throw new InvalidOperationException($"the memory benchmark's child process exited with {child.ExitCode}");
+            var (heap, rss, buckets) = (double.Parse(output[0], CultureInfo.InvariantCulture), double.Parse(output[1], CultureInfo.InvariantCulture), long.Parse(output[2], CultureInfo.InvariantCulture));
             table.AppendLine($"| {grains:N0} | {costTypes} | {buckets:N0} | {heap / 1024:N1} KiB | {rss / 1024:N1} KiB |");
             Console.Error.WriteLine($"  {grains:N0} grains × {costTypes} cost types: {heap / 1024:N1} KiB heap, {rss / 1024:N1} KiB resident per grain");
         }
 
         return table.AppendLine().AppendLine("Target from issue 11: ≤ 32 KiB per grain.").ToString();
+    }
+
+    /// <summary>One row, in a process of its own: prints "heap-bytes-per-grain resident-bytes-per-grain buckets".</summary>
+    public static async Task ChildAsync(int grains, int costTypes)
+    {
+        var (heap, rss, buckets) = await MeasureAsync(grains, costTypes);
+        Console.WriteLine(FormattableString.Invariant($"{heap} {rss} {buckets}"));
     }
 
     private static async Task<(double Heap, double Rss, long Buckets)> MeasureAsync(int grainCount, int costTypes)

@@ -1,6 +1,6 @@
 using CloudSentinel.Bench;
 
-// dotnet run -c Release --project bench [-- ingest|lineitems|memory|anomalies|dashboards|allocation|cardinality|chaos]
+// dotnet run -c Release --project bench [-- ingest|lineitems|focus|memory|anomalies|dashboards|allocation|cardinality|chaos]
 // Each benchmark prints its table and rewrites its own section of BENCHMARKS.md (chaos: of docs/durability.md).
 var which = args.Length > 0 ? args[0] : "all";
 if (which is "all" or "ingest")
@@ -17,11 +17,23 @@ if (which is "all" or "lineitems")
     BenchEnvironment.WriteSection("lineitems", table);
 }
 
+if (which is "focus")
+{
+    var table = await FocusBenchmark.RunAsync();
+    Console.WriteLine(table);
+    BenchEnvironment.WriteSection("focus", table);
+}
+
 if (which is "memory")
 {
     var table = await GrainMemoryBenchmark.RunAsync();
     Console.WriteLine(table);
     BenchEnvironment.WriteSection("memory", table);
+}
+
+if (which is "memory-child")
+{
+    await GrainMemoryBenchmark.ChildAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
 }
 
 if (which is "phases")

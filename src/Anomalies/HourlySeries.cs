@@ -6,7 +6,7 @@ public static class HourlySeries
     /// <summary>Wraps hourly totals keyed by UTC hour start. A sorted dictionary finds its first hour in O(log n).</summary>
     public static IHourlySeries From(IReadOnlyDictionary<DateTime, decimal> totals) => new DictionarySeries(totals);
 
-    /// <summary>Wraps a lookup, e.g. <c>From(buckets.Hours.Keys.FirstOrDefault(), buckets.TotalOf)</c>.</summary>
+    /// <summary>Wraps a lookup, e.g. <c>From(buckets.FirstHour, buckets.TotalOf)</c>.</summary>
     public static IHourlySeries From(DateTime? firstHour, Func<DateTime, decimal> costAt) => new LookupSeries(firstHour, costAt);
 
     private sealed class DictionarySeries(IReadOnlyDictionary<DateTime, decimal> totals) : IHourlySeries

@@ -13,7 +13,7 @@ public sealed class AnomalyTracker(AnomalyDetector detector)
     public void Restore(IEnumerable<DateTime> flaggedHours) => _flagged.UnionWith(flaggedHours);
 
     public static IHourlySeries Series(ServiceBuckets buckets) =>
-        HourlySeries.From(buckets.Hours.Count == 0 ? null : buckets.Hours.Keys.First(), buckets.TotalOf);
+        HourlySeries.From(buckets.FirstHour, buckets.TotalOf);
 
     /// <summary>Verdict on one hour, for the gauges.</summary>
     /// <summary>

@@ -25,23 +25,23 @@ public sealed record CostWindows(
 
         DateTime? latest = null;
         decimal latestUsd = 0, running = 0, last24 = 0, last7 = 0, last30 = 0, monthToDate = 0;
-        foreach (var (hour, totals) in buckets.Hours)
+        foreach (var (hour, total) in buckets.HourTotals())
         {
-            if (totals.Count == 0 || hour > current) continue;
+            if (hour > current) break;
             if (hour == current)
             {
-                running = totals.TotalUsd;
+                running = total;
             }
             else
             {
                 latest = hour;
-                latestUsd = totals.TotalUsd;
-                if (hour >= from24) last24 += totals.TotalUsd;
-                if (hour >= from7) last7 += totals.TotalUsd;
-                if (hour >= from30) last30 += totals.TotalUsd;
+                latestUsd = total;
+                if (hour >= from24) last24 += total;
+                if (hour >= from7) last7 += total;
+                if (hour >= from30) last30 += total;
             }
 
-            if (hour >= monthStart) monthToDate += totals.TotalUsd;
+            if (hour >= monthStart) monthToDate += total;
         }
 
         return new CostWindows(current, latest, latestUsd, running, last24, last7, last30, monthToDate);

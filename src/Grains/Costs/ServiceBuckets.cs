@@ -3,26 +3,53 @@ using CloudSentinel.Grains.Abstractions;
 namespace CloudSentinel.Grains.Costs;
 
 /// <summary>
-/// The absolute hourly buckets of one service, grouped by hour with each hour's total kept up to
-/// date as buckets are replaced. Replacing, not adding, is what makes re-sent and restated data safe.
+/// The absolute hourly buckets of one service. Replacing, not adding, is what makes re-sent and
+/// restated data safe. Buckets are kept as columns: one <see cref="BucketSeries"/> per (provider,
+/// account, cost type, breakdown, source), holding an array slot per hour, so 35 days of a series
+/// cost about 20 bytes an hour (the amount, a 32-bit sequence offset, a presence bit) instead of
+/// dictionary entries with a key each. With more
+/// than one series, each hour's total is kept up to date in its own column as buckets are replaced.
 /// </summary>
 public sealed class ServiceBuckets
 {
-    private readonly SortedDictionary<DateTime, HourBuckets> _hours = new();
+    private readonly List<BucketSeries> _series = [];
 
-    // The anomaly detector reads hundreds of hours per verdict; a hash lookup keeps that O(1) per hour.
-    private readonly Dictionary<DateTime, HourBuckets> _byHour = new();
-
-    // The freshness gauge asks for each provider's newest hour on every snapshot; a sorted set per
-    // provider answers in O(log n) instead of a walk over every bucket.
-    private readonly Dictionary<string, SortedSet<DateTime>> _providerHours = new(StringComparer.Ordinal);
+    // Hour totals and bucket counts over all series; null while there is one series, which is its own total.
+    private HourColumn? _totals;
 
     public int Count { get; private set; }
 
-    /// <summary>The hours that hold data, in order: the series windows and anomaly detection read.</summary>
-    public IReadOnlyDictionary<DateTime, HourBuckets> Hours => _hours;
+    /// <summary>The first hour that holds data, or null when there is none.</summary>
+    public DateTime? FirstHour
+    {
+        get
+        {
+            DateTime? first = null;
+            foreach (var series in _series)
+            {
+                if (series.FirstHour is { } hour && (first is null || hour < first)) first = hour;
+            }
 
-    public IEnumerable<KeyValuePair<BucketKey, BucketAmount>> Buckets => _hours.Values.SelectMany(h => h.Buckets);
+            return first;
+        }
+    }
+
+    /// <summary>The hours that hold data, in order, with their totals: what the windows read.</summary>
+    public IEnumerable<(DateTime Hour, decimal TotalUsd)> HourTotals()
+    {
+        if (_totals is not null) return _totals.Hours();
+        return _series.Count == 1 ? _series[0].HourCosts() : [];
+    }
+
+    /// <summary>The buckets of one hour.</summary>
+    public IEnumerable<(BucketKey Key, BucketAmount Amount)> BucketsAt(DateTime hour)
+    {
+        hour = Utc(hour);
+        foreach (var series in _series)
+        {
+            if (series.TryGet(hour, out var amount, out _)) yield return (series.KeyAt(hour), amount);
+        }
+    }
 
     /// <summary>Sets a bucket to its absolute amount. Returns false when nothing changed.</summary>
     public bool Set(BucketKey key, BucketAmount amount) => Set(key, amount, 0) == BucketChange.Changed;
@@ -33,29 +60,15 @@ public sealed class ServiceBuckets
     /// </summary>
     public BucketChange Set(BucketKey key, BucketAmount amount, long sequence)
     {
-        var hour = DateTime.SpecifyKind(key.Hour, DateTimeKind.Utc);
-        if (key.Hour.Kind != DateTimeKind.Utc) key = key with { Hour = hour };
-        if (!_byHour.TryGetValue(hour, out var buckets))
-        {
-            buckets = new HourBuckets();
-            _hours.Add(hour, buckets);
-            _byHour.Add(hour, buckets);
-        }
-
-        var (change, added) = buckets.Set(key, amount, sequence);
-        if (added)
-        {
-            Count++;
-            if (!_providerHours.TryGetValue(key.Provider, out var hours))
-            {
-                hours = new SortedSet<DateTime>();
-                _providerHours.Add(key.Provider, hours);
-            }
-
-            hours.Add(hour);
-        }
-
-        return change;
+        var hour = Utc(key.Hour);
+        var series = SeriesOf(key);
+        var had = series.TryGet(hour, out var old, out var oldSequence);
+        if (had && oldSequence > sequence) return BucketChange.Stale;
+        series.Set(hour, amount, sequence);
+        if (had && old == amount) return BucketChange.Unchanged;
+        if (!had) Count++;
+        _totals?.Add(hour, amount.CostUsd - (had ? old.CostUsd : 0m), had ? 0 : 1);
+        return BucketChange.Changed;
     }
 
     /// <summary>Applies a batch and returns the updates that changed something.</summary>
@@ -83,35 +96,56 @@ public sealed class ServiceBuckets
     /// <summary>Forgets hours before <paramref name="cutoff"/>; they stay in PostgreSQL.</summary>
     public int PruneBefore(DateTime cutoff)
     {
-        var oldHours = _hours.Keys.TakeWhile(h => h < cutoff).ToList();
+        cutoff = Utc(cutoff);
         var removed = 0;
-        foreach (var hour in oldHours)
-        {
-            removed += _hours[hour].Count;
-            _hours.Remove(hour);
-            _byHour.Remove(hour);
-        }
-
+        foreach (var series in _series) removed += series.PruneBefore(cutoff);
+        _series.RemoveAll(s => s.Count == 0);
+        _totals?.PruneBefore(cutoff);
+        if (_series.Count <= 1) _totals = null;
         Count -= removed;
-        if (oldHours.Count > 0)
-        {
-            foreach (var hours in _providerHours.Values) hours.RemoveWhere(h => h < cutoff);
-        }
-
         return removed;
     }
 
     /// <summary>Each provider's newest hour with data before <paramref name="before"/>.</summary>
     public IEnumerable<(string Provider, DateTime Hour)> LatestHourByProvider(DateTime before)
     {
-        foreach (var (provider, hours) in _providerHours)
+        var latest = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        foreach (var series in _series)
         {
-            if (hours.Count == 0 || hours.Min >= before) continue;
-            yield return (provider, hours.GetViewBetween(hours.Min, before.AddTicks(-1)).Max);
+            if (series.LatestHourBefore(Utc(before)) is not { } hour) continue;
+            if (!latest.TryGetValue(series.Provider, out var known) || hour > known) latest[series.Provider] = hour;
         }
+
+        return latest.Select(p => (p.Key, p.Value));
     }
 
-    public decimal TotalOf(DateTime hour) => _byHour.TryGetValue(hour, out var h) ? h.TotalUsd : 0m;
+    public decimal TotalOf(DateTime hour)
+    {
+        hour = Utc(hour);
+        if (_totals is not null) return _totals.TotalOf(hour);
+        return _series.Count == 1 ? _series[0].CostAt(hour) : 0m;
+    }
+
+    private BucketSeries SeriesOf(BucketKey key)
+    {
+        foreach (var series in _series)
+        {
+            if (series.Matches(key)) return series;
+        }
+
+        var added = new BucketSeries(key);
+        _series.Add(added);
+        if (_series.Count == 2)
+        {
+            // From the second series on, hour totals need a column of their own.
+            _totals = new HourColumn();
+            foreach (var (hour, cost) in _series[0].HourCosts()) _totals.Add(hour, cost, 1);
+        }
+
+        return added;
+    }
+
+    private static DateTime Utc(DateTime hour) => hour.Kind == DateTimeKind.Utc ? hour : DateTime.SpecifyKind(hour, DateTimeKind.Utc);
 }
 
 public enum BucketChange
@@ -125,30 +159,313 @@ public enum BucketChange
     Stale,
 }
 
-/// <summary>The buckets of one hour of one service, and their total.</summary>
-public sealed class HourBuckets
+/// <summary>
+/// A window of consecutive hours, starting at <see cref="Origin"/>, that grows to take any hour and
+/// shrinks when hours before a cutoff are dropped. The columns that derive from it keep one slot per hour.
+/// </summary>
+public abstract class HourWindow
 {
-    private readonly Dictionary<BucketKey, (BucketAmount Amount, long Sequence)> _buckets = new();
+    private const int MinimumGrowth = 48;
 
-    public decimal TotalUsd { get; private set; }
+    protected DateTime Origin { get; private set; }
 
-    public int Count => _buckets.Count;
+    protected int Capacity { get; private set; }
 
-    public IEnumerable<KeyValuePair<BucketKey, BucketAmount>> Buckets => _buckets.Select(b => KeyValuePair.Create(b.Key, b.Value.Amount));
-
-    public (BucketChange Change, bool Added) Set(BucketKey key, BucketAmount amount, long sequence)
+    /// <summary>The slot of <paramref name="hour"/>, or -1 when it is outside the window.</summary>
+    protected int SlotOf(DateTime hour)
     {
-        if (_buckets.TryGetValue(key, out var old))
+        if (Capacity == 0 || hour < Origin) return -1;
+        var slot = (hour.Ticks - Origin.Ticks) / TimeSpan.TicksPerHour;
+        return slot < Capacity ? (int)slot : -1;
+    }
+
+    /// <summary>The slot of <paramref name="hour"/>, growing the window (with room to spare) when it is outside.</summary>
+    protected int EnsureSlot(DateTime hour)
+    {
+        if (SlotOf(hour) is var slot and >= 0) return slot;
+        if (Capacity == 0)
         {
-            if (old.Sequence > sequence) return (BucketChange.Stale, false);
-            _buckets[key] = (amount, sequence);
-            if (old.Amount == amount) return (BucketChange.Unchanged, false);
-            TotalUsd += amount.CostUsd - old.Amount.CostUsd;
-            return (BucketChange.Changed, false);
+            Origin = hour;
+            Capacity = 1;
+            Resize(0, Capacity);
+            return 0;
         }
 
-        TotalUsd += amount.CostUsd;
-        _buckets.Add(key, (amount, sequence));
-        return (BucketChange.Changed, true);
+        var end = Origin.AddHours(Capacity);
+        if (hour < Origin)
+        {
+            // Earlier hours: room before, as restatements and backfills walk backwards.
+            var needed = (int)((Origin.Ticks - hour.Ticks) / TimeSpan.TicksPerHour);
+            var grow = Math.Max(needed, Math.Max(Capacity / 4, MinimumGrowth));
+            Origin = Origin.AddHours(-grow);
+            Resize(grow, Capacity + grow);
+            Capacity += grow;
+        }
+        else
+        {
+            var needed = (int)((hour.Ticks - end.Ticks) / TimeSpan.TicksPerHour) + 1;
+            var grow = Math.Max(needed, Math.Max(Capacity / 4, MinimumGrowth));
+            Resize(0, Capacity + grow);
+            Capacity += grow;
+        }
+
+        return SlotOf(hour);
+    }
+
+    /// <summary>Drops the slots before <paramref name="cutoff"/>.</summary>
+    protected void DropBefore(DateTime cutoff)
+    {
+        if (Capacity == 0 || cutoff <= Origin) return;
+        var drop = (int)Math.Min(Capacity, (cutoff.Ticks - Origin.Ticks + TimeSpan.TicksPerHour - 1) / TimeSpan.TicksPerHour);
+        Shift(drop, Capacity - drop);
+        Origin = Origin.AddHours(drop);
+        Capacity -= drop;
+    }
+
+    protected DateTime HourAt(int slot) => Origin.AddHours(slot);
+
+    /// <summary>Re-allocates the columns to <paramref name="capacity"/> slots, the old slot 0 moving to <paramref name="offset"/>.</summary>
+    protected abstract void Resize(int offset, int capacity);
+
+    /// <summary>Moves the last <paramref name="keep"/> slots, from slot <paramref name="drop"/> on, to the front.</summary>
+    protected abstract void Shift(int drop, int keep);
+
+    protected static T[] Moved<T>(T[] column, int offset, int capacity)
+    {
+        var moved = new T[capacity];
+        Array.Copy(column, 0, moved, offset, Math.Min(column.Length, capacity - offset));
+        return moved;
+    }
+
+    protected static T[] Shifted<T>(T[] column, int drop, int keep)
+    {
+        var kept = new T[keep];
+        Array.Copy(column, drop, kept, 0, keep);
+        return kept;
+    }
+}
+
+/// <summary>The buckets of one (provider, account, cost type, breakdown, source) of a service, a slot per hour.</summary>
+public sealed class BucketSeries : HourWindow
+{
+    private readonly BucketKey _key;
+    private decimal[] _cost = [];
+    private ulong[] _present = [];
+
+    // Sequences of one series lie close together: they are kept as 32-bit offsets from the first one,
+    // and widened to 64 bits only if one ever falls outside that range.
+    private long _sequenceBase = long.MinValue;
+    private int[] _sequenceOffset = [];
+    private long[]? _sequenceWide;
+
+    // Most buckets carry only a cost; these columns exist once a bucket of the series has a value in them.
+    private decimal[]? _cpu;
+    private decimal[]? _memory;
+    private decimal[]? _storageGb;
+
+    public BucketSeries(BucketKey key) => _key = key with { Hour = default };
+
+    public int Count { get; private set; }
+
+    public string Provider => _key.Provider;
+
+    public bool Matches(BucketKey key) =>
+        key.CostType == _key.CostType && key.Provider == _key.Provider && key.AccountId == _key.AccountId &&
+        key.Breakdown == _key.Breakdown && key.Source == _key.Source;
+
+    public BucketKey KeyAt(DateTime hour) => _key with { Hour = hour };
+
+    public DateTime? FirstHour
+    {
+        get
+        {
+            for (var slot = 0; slot < Capacity; slot++)
+            {
+                if (IsPresent(slot)) return HourAt(slot);
+            }
+
+            return null;
+        }
+    }
+
+    public bool TryGet(DateTime hour, out BucketAmount amount, out long sequence)
+    {
+        var slot = SlotOf(hour);
+        if (slot < 0 || !IsPresent(slot))
+        {
+            (amount, sequence) = (default, 0);
+            return false;
+        }
+
+        amount = new BucketAmount(_cost[slot], _cpu?[slot] ?? 0m, _memory?[slot] ?? 0m, _storageGb?[slot] ?? 0m);
+        sequence = _sequenceWide?[slot] ?? _sequenceBase + _sequenceOffset[slot];
+        return true;
+    }
+
+    /// <summary>The cost of <paramref name="hour"/>, 0 when it holds no bucket.</summary>
+    public decimal CostAt(DateTime hour) => SlotOf(hour) is var slot and >= 0 && IsPresent(slot) ? _cost[slot] : 0m;
+
+    public void Set(DateTime hour, BucketAmount amount, long sequence)
+    {
+        var slot = EnsureSlot(hour);
+        if (!IsPresent(slot))
+        {
+            _present[slot >> 6] |= 1UL << (slot & 63);
+            Count++;
+        }
+
+        _cost[slot] = amount.CostUsd;
+        StoreSequence(slot, sequence);
+        Store(ref _cpu, slot, amount.CpuCostUsd);
+        Store(ref _memory, slot, amount.MemoryCostUsd);
+        Store(ref _storageGb, slot, amount.StorageGb);
+    }
+
+    /// <summary>The present hours and their cost, in order.</summary>
+    public IEnumerable<(DateTime Hour, decimal CostUsd)> HourCosts()
+    {
+        for (var slot = 0; slot < Capacity; slot++)
+        {
+            if (IsPresent(slot)) yield return (HourAt(slot), _cost[slot]);
+        }
+    }
+
+    public DateTime? LatestHourBefore(DateTime before)
+    {
+        if (Capacity == 0 || before <= Origin) return null;
+        var last = (int)Math.Min(Capacity - 1, (before.Ticks - Origin.Ticks - 1) / TimeSpan.TicksPerHour);
+        for (var slot = last; slot >= 0; slot--)
+        {
+            if (IsPresent(slot)) return HourAt(slot);
+        }
+
+        return null;
+    }
+
+    public int PruneBefore(DateTime cutoff)
+    {
+        var removed = 0;
+        for (var slot = 0; slot < Capacity && HourAt(slot) < cutoff; slot++)
+        {
+            if (IsPresent(slot)) removed++;
+        }
+
+        DropBefore(cutoff);
+        Count -= removed;
+        return removed;
+    }
+
+    protected override void Resize(int offset, int capacity)
+    {
+        _cost = Moved(_cost, offset, capacity);
+        if (_sequenceWide is null) _sequenceOffset = Moved(_sequenceOffset, offset, capacity);
+        else _sequenceWide = Moved(_sequenceWide, offset, capacity);
+        if (_cpu is not null) _cpu = Moved(_cpu, offset, capacity);
+        if (_memory is not null) _memory = Moved(_memory, offset, capacity);
+        if (_storageGb is not null) _storageGb = Moved(_storageGb, offset, capacity);
+        _present = MovedBits(_present, offset, capacity);
+    }
+
+    protected override void Shift(int drop, int keep)
+    {
+        _cost = Shifted(_cost, drop, keep);
+        if (_sequenceWide is null) _sequenceOffset = Shifted(_sequenceOffset, drop, keep);
+        else _sequenceWide = Shifted(_sequenceWide, drop, keep);
+        if (_cpu is not null) _cpu = Shifted(_cpu, drop, keep);
+        if (_memory is not null) _memory = Shifted(_memory, drop, keep);
+        if (_storageGb is not null) _storageGb = Shifted(_storageGb, drop, keep);
+        _present = MovedBits(_present, -drop, keep);
+    }
+
+    private void StoreSequence(int slot, long sequence)
+    {
+        if (_sequenceWide is not null)
+        {
+            _sequenceWide[slot] = sequence;
+            return;
+        }
+
+        if (_sequenceBase == long.MinValue) _sequenceBase = sequence;
+        var offset = (Int128)sequence - _sequenceBase;
+        if (offset >= int.MinValue && offset <= int.MaxValue)
+        {
+            _sequenceOffset[slot] = (int)offset;
+            return;
+        }
+
+        _sequenceWide = new long[Capacity];
+        for (var i = 0; i < Capacity; i++) _sequenceWide[i] = _sequenceBase + _sequenceOffset[i];
+        _sequenceWide[slot] = sequence;
+        _sequenceOffset = [];
+    }
+
+    private bool IsPresent(int slot) => (_present[slot >> 6] & (1UL << (slot & 63))) != 0;
+
+    private void Store(ref decimal[]? column, int slot, decimal value)
+    {
+        if (column is null)
+        {
+            if (value == 0m) return;
+            column = new decimal[Capacity];
+        }
+
+        column[slot] = value;
+    }
+
+    /// <summary>The bitmap of <paramref name="bits"/> with every bit moved by <paramref name="offset"/> slots, sized for <paramref name="capacity"/>.</summary>
+    private static ulong[] MovedBits(ulong[] bits, int offset, int capacity)
+    {
+        var moved = new ulong[(capacity + 63) >> 6];
+        for (var word = 0; word < bits.Length; word++)
+        {
+            var value = bits[word];
+            while (value != 0)
+            {
+                var bit = System.Numerics.BitOperations.TrailingZeroCount(value);
+                value &= value - 1;
+                var target = (word << 6) + bit + offset;
+                if (target >= 0 && target < capacity) moved[target >> 6] |= 1UL << (target & 63);
+            }
+        }
+
+        return moved;
+    }
+}
+
+/// <summary>The total cost and the number of buckets of each hour over all of a service's series.</summary>
+public sealed class HourColumn : HourWindow
+{
+    private decimal[] _total = [];
+    private int[] _count = [];
+
+    public void Add(DateTime hour, decimal cost, int buckets)
+    {
+        var slot = EnsureSlot(hour);
+        _total[slot] += cost;
+        _count[slot] += buckets;
+    }
+
+    public decimal TotalOf(DateTime hour) => SlotOf(hour) is var slot and >= 0 ? _total[slot] : 0m;
+
+    public IEnumerable<(DateTime Hour, decimal TotalUsd)> Hours()
+    {
+        for (var slot = 0; slot < Capacity; slot++)
+        {
+            if (_count[slot] > 0) yield return (HourAt(slot), _total[slot]);
+        }
+    }
+
+    public void PruneBefore(DateTime cutoff) => DropBefore(cutoff);
+
+    protected override void Resize(int offset, int capacity)
+    {
+        _total = Moved(_total, offset, capacity);
+        _count = Moved(_count, offset, capacity);
+    }
+
+    protected override void Shift(int drop, int keep)
+    {
+        _total = Shifted(_total, drop, keep);
+        _count = Shifted(_count, drop, keep);
     }
 }

@@ -15,9 +15,9 @@ public static class SnapshotBuilder
         var storage = new Dictionary<string, decimal>(StringComparer.Ordinal);
         var network = new Dictionary<string, decimal>(StringComparer.Ordinal);
         decimal cpu = 0, memory = 0;
-        if (windows.LatestHour is { } latest && buckets.Hours.TryGetValue(latest, out var hour))
+        if (windows.LatestHour is { } latest)
         {
-            foreach (var (key, amount) in hour.Buckets)
+            foreach (var (key, amount) in buckets.BucketsAt(latest))
             {
                 lines[(key.CostType, key.Provider)] = lines.GetValueOrDefault((key.CostType, key.Provider)) + amount.CostUsd;
                 cpu += amount.CpuCostUsd;

@@ -76,4 +76,74 @@ public sealed class ServiceBucketsTests
 
         Assert.Equal([("aws", Hour.AddHours(-3))], buckets.LatestHourByProvider(Hour));
     }
+
+    [Fact]
+    public void Hours_arriving_in_any_order_keep_their_amounts_totals_and_order()
+    {
+        // The columns grow forwards and backwards (backfills walk back in time); nothing may shift.
+        var buckets = new ServiceBuckets();
+        var hours = new[] { 0, 200, -300, 5, -1, 1000, -2000, 1 };
+        foreach (var offset in hours)
+        {
+            buckets.Set(Key(hour: Hour.AddHours(offset)), new BucketAmount(offset + 0.5m, 0, 0, 0), offset + 3000);
+        }
+
+        Assert.Equal(hours.Length, buckets.Count);
+        Assert.Equal(hours.Order().Select(o => (Hour.AddHours(o), o + 0.5m)), buckets.HourTotals());
+        Assert.Equal(Hour.AddHours(-2000), buckets.FirstHour);
+        foreach (var offset in hours) Assert.Equal(offset + 0.5m, buckets.TotalOf(Hour.AddHours(offset)));
+        Assert.Equal(0m, buckets.TotalOf(Hour.AddHours(2)));
+        Assert.Equal(BucketChange.Stale, buckets.Set(Key(hour: Hour.AddHours(-300)), new BucketAmount(9m, 0, 0, 0), 0));
+    }
+
+    [Fact]
+    public void A_second_series_keeps_hour_totals_of_both_and_survives_pruning_back_to_one()
+    {
+        var buckets = new ServiceBuckets();
+        buckets.Set(Key("compute", Hour.AddHours(-50)), new BucketAmount(1m, 0.6m, 0.4m, 0));
+        buckets.Set(Key("compute", Hour), new BucketAmount(2m, 0, 0, 0));
+        buckets.Set(Key("storage", Hour), new BucketAmount(3m, 0, 0, 120));
+        buckets.Set(Key("storage", Hour.AddHours(-60)), new BucketAmount(4m, 0, 0, 80));
+
+        Assert.Equal(5m, buckets.TotalOf(Hour));
+        Assert.Equal([(Hour.AddHours(-60), 4m), (Hour.AddHours(-50), 1m), (Hour, 5m)], buckets.HourTotals());
+        Assert.Equal(
+            [(Key("compute", Hour.AddHours(-50)), new BucketAmount(1m, 0.6m, 0.4m, 0))],
+            buckets.BucketsAt(Hour.AddHours(-50)));
+        Assert.Equal(new BucketAmount(3m, 0, 0, 120), buckets.BucketsAt(Hour).Single(b => b.Key.CostType == "storage").Amount);
+
+        // A restatement moves the hour total by the difference only.
+        buckets.Set(Key("compute", Hour), new BucketAmount(2.25m, 0, 0, 0));
+        Assert.Equal(5.25m, buckets.TotalOf(Hour));
+
+        Assert.Equal(2, buckets.PruneBefore(Hour.AddHours(-1)));
+        Assert.Equal(2, buckets.Count);
+        Assert.Equal([(Hour, 5.25m)], buckets.HourTotals());
+
+        Assert.Equal(2, buckets.PruneBefore(Hour.AddHours(1)));
+        Assert.Equal(0, buckets.Count);
+        Assert.Empty(buckets.HourTotals());
+        Assert.Null(buckets.FirstHour);
+        buckets.Set(Key("network", Hour.AddHours(3)), new BucketAmount(7m, 0, 0, 0));
+        Assert.Equal([(Hour.AddHours(3), 7m)], buckets.HourTotals());
+    }
+
+    [Fact]
+    public void Sequences_far_apart_are_kept_exactly()
+    {
+        // Offsets from the first sequence are 32-bit until one does not fit; then the series widens.
+        var buckets = new ServiceBuckets();
+        buckets.Set(Key(hour: Hour), new BucketAmount(1m, 0, 0, 0), 5);
+        buckets.Set(Key(hour: Hour.AddHours(1)), new BucketAmount(2m, 0, 0, 0), 5L + int.MaxValue + 10);
+        buckets.Set(Key(hour: Hour.AddHours(-100)), new BucketAmount(3m, 0, 0, 0), 0);
+
+        Assert.Equal(BucketChange.Stale, buckets.Set(Key(hour: Hour), new BucketAmount(9m, 0, 0, 0), 4));
+        Assert.Equal(BucketChange.Changed, buckets.Set(Key(hour: Hour), new BucketAmount(9m, 0, 0, 0), 6));
+        Assert.Equal(BucketChange.Stale, buckets.Set(Key(hour: Hour.AddHours(1)), new BucketAmount(9m, 0, 0, 0), 5L + int.MaxValue + 9));
+        Assert.Equal(BucketChange.Unchanged, buckets.Set(Key(hour: Hour.AddHours(1)), new BucketAmount(2m, 0, 0, 0), 5L + int.MaxValue + 10));
+
+        Assert.Equal(1, buckets.PruneBefore(Hour.AddHours(-1)));
+        Assert.Equal(BucketChange.Stale, buckets.Set(Key(hour: Hour), new BucketAmount(1m, 0, 0, 0), 5));
+        Assert.Equal([(Hour, 9m), (Hour.AddHours(1), 2m)], buckets.HourTotals());
+    }
 }
