@@ -50,7 +50,8 @@ public sealed class TokenAuthentication(
         if (!cache.TryGetValue(key, out StoredToken? stored))
         {
             stored = await store.FindAsync(id, cancellationToken);
-            cache.Set(key, stored, options.Value.CacheFor);
+            // Auth:CacheFor = 0 means no caching (the memory cache refuses a zero lifetime).
+            if (options.Value.CacheFor > TimeSpan.Zero) cache.Set(key, stored, options.Value.CacheFor);
         }
 
         return stored;
