@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CloudSentinel.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace CloudSentinel.Tests.Console;
 
@@ -13,7 +14,7 @@ namespace CloudSentinel.Tests.Console;
 /// exact week-over-week rankings and paging, what a session cookie may and may not do, and the
 /// service list of a tenant with 10,000 services.
 /// </summary>
-public sealed class ConsoleApiTests : IAsyncLifetime
+public sealed class ConsoleApiTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly DateTime Today = DateTime.UtcNow.Date;
     private CloudSentinelStack _stack = null!;
@@ -192,6 +193,7 @@ public sealed class ConsoleApiTests : IAsyncLifetime
         {
             var watch = Stopwatch.StartNew();
             var page = await GetJsonAsync(path);
+            output.WriteLine($"{path}: {watch.Elapsed.TotalMilliseconds:0} ms");
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"{path} took {watch.Elapsed.TotalMilliseconds:0} ms");
             if (path.Contains("offset=9950")) Assert.Equal(50, page.GetProperty("services").GetArrayLength());
             if (path.Contains("q=")) Assert.Equal(10, page.GetProperty("total").GetInt32());

@@ -138,7 +138,7 @@
    * as a tick and the budget as a line.
    */
   function budgetBullet(id, mtd, forecast, budget) {
-    const width = 420, height = 96, left = 8, right = 8, barTop = 28, barHeight = 28;
+    const width = 320, height = 96, left = 8, right = 8, barTop = 28, barHeight = 28;
     const max = niceMax(Math.max(mtd, forecast ? forecast.upperUsd : 0, budget || 0) * 1.05);
     const x = (v) => left + (Math.max(0, v) / max) * (width - left - right);
     const label = [`Month to date ${money(mtd)}`, forecast ? `forecast ${money(forecast.forecastUsd)} (95% band ${money(forecast.lowerUsd)} to ${money(forecast.upperUsd)})` : 'no forecast yet',
@@ -183,8 +183,10 @@
       }
       return d;
     };
+    // A day line at each midnight for two weeks or less, else at each Monday.
+    const daily = hours.length <= 14 * 24;
     hours.forEach((point) => {
-      if (point.hour.endsWith('T00:00:00Z') && new Date(point.hour).getUTCDay() === 1) {
+      if (point.hour.endsWith('T00:00:00Z') && (daily || new Date(point.hour).getUTCDay() === 1)) {
         chart.append(s('line', { x1: x(point.hour), x2: x(point.hour), y1: top, y2: bottom, stroke: '#eef1f4' }));
         chart.append(s('text', { x: x(point.hour), y: bottom + 16, 'text-anchor': 'middle' }, point.hour.slice(5, 10)));
       }
@@ -484,20 +486,26 @@
     try {
       const result = await load(route);
       if (key !== window.location.hash) return;
-      if (result.text !== state.lastBody) {
+      // Never redraw under someone typing into the page's search form; the next refresh catches up.
+      const typing = document.activeElement && main.contains(document.activeElement) && /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName);
+      if (fromTimer && typing) return;
+      if (result.text !== state.lastBody || state.failed) {
+        state.failed = false;
         const scroll = window.scrollY;
         main.replaceChildren(...result.draw());
         main.setAttribute('data-ready', route.page);
         if (fromTimer) window.scrollTo(0, scroll); else main.focus({ preventScroll: true });
         state.lastBody = result.text;
+        // Said only when the data changed: a live region that spoke every 5 s would drown a screen reader.
+        status.textContent = `Data as of ${new Date().toISOString().slice(11, 19)} UTC; checked every ${REFRESH_MS / 1000} s.`;
       }
-      status.textContent = `Updated ${new Date().toISOString().slice(11, 19)} UTC; refreshes every ${REFRESH_MS / 1000} s.`;
     } catch (error) {
       if (key !== window.location.hash) return;
       if (!fromTimer || state.lastBody === null) {
         main.replaceChildren(h('h1', {}, 'Cannot show this page'), h('p', { class: 'error', role: 'alert', id: 'page-error' }, error.message));
         main.setAttribute('data-ready', 'error');
       }
+      state.failed = true;
       status.textContent = `Refresh failed at ${new Date().toISOString().slice(11, 19)} UTC: ${error.message}`;
     }
   }
