@@ -52,7 +52,7 @@ dotnet build src/Silo -c Release -nologo -v quiet -clp:ErrorsOnly
 dotnet build src/Gateway -c Release -nologo -v quiet -clp:ErrorsOnly
 
 mkdir -p .run
-rm -f .run/*.pid
+rm -f .run/*.pid .run/console.url
 # So that a silo can be started again by hand with the same database (README: "Two commands").
 printf '%s\n' "${ConnectionStrings__Postgres:-}" > .run/postgres.conn
 # The admin token: from Auth__AdminToken when set, else a fresh random one. Only this user can read the file.
@@ -88,8 +88,21 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 
+# The console's one-time login link (10 minutes, single use), like Jupyter's: only this user can read the file.
+CONSOLE_URL=$(curl -fsS -X POST -H "Authorization: Bearer $Auth__AdminToken" http://127.0.0.1:3030/api/cloudsentinel/console/login-links \
+  | sed -n 's/.*"url":"\([^"]*\)".*/\1/p' || true)
+if [ -n "$CONSOLE_URL" ]; then
+  (umask 077 && printf '%s\n' "$CONSOLE_URL" > .run/console.url)
+  chmod 600 .run/console.url
+else
+  echo "==> could not create a console login link; see .run/gateway.log" >&2
+fi
+
 cat <<MSG
 ==> CloudSentinel is running: $SILOS silo(s) and the gateway
+    console:  ${CONSOLE_URL:-(no login link)}
+              one-time login link, valid 10 minutes (also in .run/console.url); a new one:
+              curl -X POST -H "Authorization: Bearer \$CLOUDSENTINEL_TOKEN" http://127.0.0.1:3030/api/cloudsentinel/console/login-links
     admin token (mode 600): .run/admin.token; every /api/cloudsentinel call needs it or a tenant token:
               export CLOUDSENTINEL_TOKEN=\$(cat .run/admin.token)
     metrics:  curl -H "Authorization: Bearer \$CLOUDSENTINEL_TOKEN" http://127.0.0.1:3030/api/cloudsentinel/prometheus
