@@ -76,7 +76,9 @@ done
 
 echo "==> starting gateway on http://127.0.0.1:3030 with the synthetic feed (logs: .run/gateway.log)"
 # The static list is only read in the in-memory mode; with PostgreSQL the gateway reads membership.
-(cd src/Gateway/bin/Release/net10.0 && Orleans__Gateways__0=${GATEWAYS[0]} Synthetic__Enabled=${Synthetic__Enabled:-true} exec dotnet CloudSentinel.Gateway.dll) > .run/gateway.log 2>&1 &
+# Fifteen days of demo history: two whole weeks, so the console's "last 7 days against the 7 before" has both.
+(cd src/Gateway/bin/Release/net10.0 && Orleans__Gateways__0=${GATEWAYS[0]} Synthetic__Enabled=${Synthetic__Enabled:-true} \
+  Synthetic__BackfillDays=${Synthetic__BackfillDays:-15} exec dotnet CloudSentinel.Gateway.dll) > .run/gateway.log 2>&1 &
 GATEWAY_PID=$!
 PIDS+=($GATEWAY_PID); echo $GATEWAY_PID > .run/gateway.pid
 
@@ -89,7 +91,7 @@ for _ in $(seq 1 120); do
 done
 
 # The console's one-time login link (10 minutes, single use), like Jupyter's: only this user can read the file.
-CONSOLE_URL=$(curl -fsS -X POST -H "Authorization: Bearer $Auth__AdminToken" http://127.0.0.1:3030/api/cloudsentinel/console/login-links \
+CONSOLE_URL=$(curl -fsS -d "{}" -H "Authorization: Bearer $Auth__AdminToken" http://127.0.0.1:3030/api/cloudsentinel/console/login-links \
   | sed -n 's/.*"url":"\([^"]*\)".*/\1/p' || true)
 if [ -n "$CONSOLE_URL" ]; then
   (umask 077 && printf '%s\n' "$CONSOLE_URL" > .run/console.url)

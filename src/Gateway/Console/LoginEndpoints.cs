@@ -22,12 +22,23 @@ public static class LoginEndpoints
     {
         routes.MapPost(LinksPath, async (HttpContext http, ConsoleSessions sessions) =>
         {
+            // No body (curl -X POST sends none) means a link for the admin.
+            string body;
+            try
+            {
+                body = await new StreamReader(new Ingest.LimitedReadStream(http.Request.Body, 4096)).ReadToEndAsync(http.RequestAborted);
+            }
+            catch (Ingest.BodyTooLargeException e)
+            {
+                return Results.Json(new ErrorResponse(e.Message, "body"), statusCode: StatusCodes.Status413PayloadTooLarge);
+            }
+
             LinkRequest? request = null;
-            if (http.Request.ContentLength is not 0)
+            if (!string.IsNullOrWhiteSpace(body))
             {
                 try
                 {
-                    request = await JsonSerializer.DeserializeAsync<LinkRequest>(http.Request.Body, JsonSerializerOptions.Web, http.RequestAborted);
+                    request = JsonSerializer.Deserialize<LinkRequest>(body, JsonSerializerOptions.Web);
                 }
                 catch (JsonException e)
                 {

@@ -74,13 +74,24 @@ public sealed class ConsoleBrowserTests(ConsoleDemo demo) : IClassFixture<Consol
         }, "the overview's month to date, forecast and budget to equal the API's and PostgreSQL's");
 
         // Top services, ranked by the last 7 full days, straight from the buckets (not from the rollup the API reads).
+        // The demo's 15 days hold both weeks, so every change is a number: (last 7 − the 7 before) / the 7 before.
         var expectedTop = await Rows("""
-            SELECT service_name, sum(cost_usd) FILTER (WHERE "timestamp" >= current_date - 7 AND "timestamp" < current_date) AS last7
+            SELECT service_name,
+                   sum(cost_usd) FILTER (WHERE "timestamp" >= current_date - 7 AND "timestamp" < current_date) AS last7,
+                   sum(cost_usd) FILTER (WHERE "timestamp" >= current_date - 14 AND "timestamp" < current_date - 7) AS prev7
             FROM service_costs WHERE tenant_id = 'acme' GROUP BY 1 ORDER BY 2 DESC NULLS LAST, 1 LIMIT 10
             """);
-        var shownTop = await page.EvaluateAsync("[...document.querySelectorAll('#services .service-row')].map(r => [r.dataset.service, r.querySelector('.last7').textContent])");
-        Assert.Equal(expectedTop.Select(r => (string)r[0]).ToArray(), shownTop.EnumerateArray().Select(r => r[0].GetString()!).ToArray());
-        Assert.Equal(expectedTop.Select(r => Cents((decimal)r[1])).ToArray(), shownTop.EnumerateArray().Select(r => Money(r[1].GetString()!)).ToArray());
+        var shownTop = (await page.EvaluateAsync(
+            "[...document.querySelectorAll('#services .service-row')].map(r => [r.dataset.service, r.querySelector('.last7').textContent, r.querySelector('.change').textContent])"))
+            .EnumerateArray().ToArray();
+        Assert.Equal(expectedTop.Select(r => (string)r[0]).ToArray(), shownTop.Select(r => r[0].GetString()!).ToArray());
+        Assert.Equal(expectedTop.Select(r => Cents((decimal)r[1])).ToArray(), shownTop.Select(r => Money(r[1].GetString()!)).ToArray());
+        for (var i = 0; i < expectedTop.Count; i++)
+        {
+            var change = ((decimal)expectedTop[i][1] - (decimal)expectedTop[i][2]) / (decimal)expectedTop[i][2] * 100;
+            var shownChange = decimal.Parse(shownTop[i][2].GetString()!.TrimEnd('%'), NumberStyles.Number | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(change - shownChange) <= 0.05m, $"{expectedTop[i][0]}: change {change:0.###}% shown as {shownChange}%");
+        }
 
         // The largest anomaly of the last 24 hours, with its explanation.
         var anomaly = (await Rows("""

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CloudSentinel.Tests.Console;
 
 /// <summary>
-/// The demo as ./run.sh runs it, smaller: the synthetic feed backfills 8 days for tenants acme and
+/// The demo as ./run.sh runs it, smaller: the synthetic feed backfills 15 days for tenants acme and
 /// globex (6 services each plus untagged, two clusters each), with spikes frequent enough that the
 /// last day surely holds anomalies, and sets the demo budgets. The running hour is sent once and then
 /// not again for an hour, so what the pages show holds still while the tests compare it. One headless
@@ -43,7 +43,7 @@ public sealed class ConsoleDemo : IAsyncLifetime
             ["Synthetic:Tenants:0"] = Tenant,
             ["Synthetic:Tenants:1"] = OtherTenant,
             ["Synthetic:ServicesPerTenant"] = "6",
-            ["Synthetic:BackfillDays"] = "8",
+            ["Synthetic:BackfillDays"] = "15",
             ["Synthetic:SpikeProbability"] = "0.05",
             ["Synthetic:Interval"] = "01:00:00",
         }, siloSettings: new Dictionary<string, string?>
@@ -59,19 +59,20 @@ public sealed class ConsoleDemo : IAsyncLifetime
 
     private async Task WaitForDemoAsync()
     {
-        var hour = DateTime.UtcNow.ToString("yyyy-MM-dd HH:00:00+00");
         await Eventually.Async(async () =>
             await Stack.QueryScalarAsync<long>($"SELECT count(*) FROM budgets WHERE tenant_id = '{Tenant}' AND service_name = '*'") == 1 &&
             await Stack.QueryScalarAsync<long>($"SELECT count(*) FROM service_costs WHERE tenant_id = '{Tenant}' AND \"timestamp\" >= date_trunc('hour', now())") > 0 &&
             await Stack.QueryScalarAsync<long>($"SELECT count(*) FROM cost_anomalies WHERE tenant_id = '{Tenant}' AND \"timestamp\" >= date_trunc('hour', now()) - interval '23 hours'") > 0 &&
-            // Grains write a forecast at most once a minute: wait for the ones made after the backfill, not during it.
-            await Stack.QueryScalarAsync<long>($"""
-                SELECT (count(*) > 0 AND bool_and(f.computed_at > b.updated_at))::int
-                FROM cost_forecasts f, budgets b
-                WHERE f.tenant_id = '{Tenant}' AND f.month = date_trunc('month', now(), 'UTC')::date AND b.tenant_id = '{Tenant}' AND b.service_name = '*'
-                """) == 1 &&
             await Stack.QueryScalarAsync<long>("SELECT count(*) FROM ingest_log") == 0,
-            $"the demo feed to backfill, set budgets and send the running hour (from {hour})", TimeSpan.FromMinutes(4));
+            "the demo feed to backfill, set budgets and send the running hour, and the grains to apply all of it", TimeSpan.FromMinutes(4));
+
+        // A grain writes its forecast at most once a minute, and caches it for 10 s: wait for forecasts made
+        // from all the data (after the log drained), not the ones written while the backfill was arriving.
+        var drained = await Stack.QueryScalarAsync<DateTime>("SELECT now() + interval '11 seconds'");
+        await Eventually.Async(async () => await Stack.QueryScalarAsync<long>($"""
+            SELECT (count(*) > 0 AND bool_and(computed_at > '{drained:yyyy-MM-dd HH:mm:ss.ffffff}+00'))::int FROM cost_forecasts
+            WHERE tenant_id IN ('{Tenant}', '{OtherTenant}') AND month = date_trunc('month', now(), 'UTC')::date
+            """) == 1, "every demo service's forecast to be written from all its data", TimeSpan.FromMinutes(3));
     }
 
     /// <summary>A one-time login link from the admin API, as ./run.sh gets the one it prints.</summary>
