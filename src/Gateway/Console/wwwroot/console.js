@@ -43,7 +43,11 @@
 
   const money = (v) => (v === null || v === undefined ? '—' : usdFormat.format(v));
   const moneyShort = (v) => usdShort.format(v);
-  const percent = (v) => (v === null || v === undefined ? '—' : `${v > 0 ? '+' : ''}${v.toFixed(1)}%`);
+  const percent = (v) => {
+    if (v === null || v === undefined) return '—';
+    const text = Math.abs(v).toFixed(1);
+    return text === '0.0' ? '0.0%' : `${v > 0 ? '+' : '-'}${text}%`;
+  };
   const hourText = (iso) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
   const hourOnly = (iso) => iso.slice(11, 16);
   const enc = encodeURIComponent;
