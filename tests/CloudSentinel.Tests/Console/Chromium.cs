@@ -44,11 +44,14 @@ public sealed class Chromium : IAsyncDisposable
             .FirstOrDefault(File.Exists);
     }
 
+    /// <summary>The browser's path, or an exception that says how to get one: a browser test without a browser fails, it never skips.</summary>
+    public static string Require() => FindExecutable() ?? throw new InvalidOperationException(
+        "chromium is not installed, so the console's browser tests cannot run. Install Debian's package (apt-get install -y chromium; " +
+        "./test.sh does it when run as root) or set CHROMIUM_PATH to a Chromium binary.");
+
     public static async Task<Chromium> StartAsync()
     {
-        var executable = FindExecutable() ?? throw new InvalidOperationException(
-            "chromium is not installed, so the console's browser tests cannot run. Install Debian's package (apt-get install -y chromium; " +
-            "./test.sh does it when run as root) or set CHROMIUM_PATH to a Chromium binary.");
+        var executable = Require();
         var profile = Directory.CreateTempSubdirectory("cs-chromium-").FullName;
         var start = new ProcessStartInfo(executable)
         {

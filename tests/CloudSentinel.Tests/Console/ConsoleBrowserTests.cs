@@ -109,9 +109,27 @@ public sealed class ConsoleBrowserTests(ConsoleDemo demo) : IClassFixture<Consol
         Assert.Equal(((double)anomaly[3]).ToString("0.00", CultureInfo.InvariantCulture), shown[3].GetString());
 
         Assert.Equal(24, (await page.EvaluateAsync("document.querySelectorAll('#last24-chart rect').length")).GetInt32());
+        var hours = await Rows("""
+            SELECT h, coalesce((SELECT sum(cost_usd) FROM service_costs WHERE tenant_id = 'acme' AND "timestamp" = h), 0)
+            FROM generate_series(date_trunc('hour', now()) - interval '23 hours', date_trunc('hour', now()), interval '1 hour') h ORDER BY h
+            """);
+        var bars = (await page.EvaluateAsync("[...document.querySelectorAll('#last24-chart rect')].map(r => Number(r.dataset.usd))")).EnumerateArray().Select(x => x.GetDecimal()).ToArray();
+        Assert.Equal(hours.Select(h => Cents((decimal)h[1])).ToArray(), bars.Select(Cents).ToArray());
         Assert.Equal(new[] { "aws", "azure", "gcp" }, (await page.EvaluateAsync("[...document.querySelectorAll('#freshness th[scope=row]')].map(x => x.textContent)")).EnumerateArray().Select(x => x.GetString()!).ToArray());
         Assert.Equal(new[] { ConsoleDemo.Tenant, ConsoleDemo.OtherTenant }, (await page.EvaluateAsync("[...document.querySelectorAll('#tenant-picker option')].map(x => x.value)")).EnumerateArray().Select(x => x.GetString()!).ToArray());
         await page.ScreenshotAsync(ConsoleDemo.ScreenshotPath("overview.png"));
+
+        // Every service, a page at a time, searched by PostgreSQL.
+        await page.EvaluateAsync("document.querySelector('#top-card p a').click()");
+        await page.WaitForAsync("document.querySelector('main[data-ready=services]') && document.querySelector('#service-search')", "the list of all services");
+        var services = await Sql<long>("SELECT count(DISTINCT service_name) FROM service_costs WHERE tenant_id = 'acme'");
+        Assert.Equal(services, (await page.EvaluateAsync("document.querySelectorAll('#services .service-row').length")).GetInt64());
+        await page.EvaluateAsync("document.getElementById('q').value = 'api'; document.getElementById('service-search').requestSubmit()");
+        await page.WaitForAsync("location.hash.includes('q=api') && document.querySelector('main[data-ready=services]')", "the search for 'api'");
+        var matching = await Sql<long>("SELECT count(DISTINCT service_name) FROM service_costs WHERE tenant_id = 'acme' AND service_name LIKE '%api%'");
+        await page.WaitForAsync($"document.querySelectorAll('#services .service-row').length === {matching}", $"{matching} services matching 'api'");
+        await page.NavigateAsync($"{demo.BaseUrl}/#/t/{Tenant}");
+        await page.WaitForAsync("document.querySelector('main[data-ready=overview]')", "the overview again");
 
         await page.SetViewportAsync(400, 900);
         await page.WaitForAsync("document.documentElement.scrollWidth <= window.innerWidth", "the overview to fit a 400 px window without sideways scrolling");

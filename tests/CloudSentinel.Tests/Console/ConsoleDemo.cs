@@ -35,7 +35,7 @@ public sealed class ConsoleDemo : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // Fail before the slow part when there is no browser: the message says how to get one.
-        if (Chromium.FindExecutable() is null) Browser = await Chromium.StartAsync();
+        Chromium.Require();
         var watch = Stopwatch.StartNew();
         Stack = await CloudSentinelStack.StartAsync(gatewaySettings: new Dictionary<string, string?>
         {
