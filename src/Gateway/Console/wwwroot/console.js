@@ -126,7 +126,7 @@
       const running = x.hour === runningHour;
       const bar = s('rect', {
         x: left + i * slot + 2, y: y(Math.max(0, x.costUsd)), width: Math.max(1, slot - 4), height: Math.max(0, bottom - y(Math.max(0, x.costUsd))),
-        fill: running ? '#9cc3ea' : '#0b5cad', 'data-hour': x.hour, 'data-usd': x.costUsd,
+        fill: running ? '#4a8ccf' : '#0b5cad', 'data-hour': x.hour, 'data-usd': x.costUsd,
       }, s('title', {}, `${hourText(x.hour)}: ${money(x.costUsd)}${running ? ' (running hour, so far)' : ''}`));
       chart.append(bar);
       if (i % 3 === 0) chart.append(s('text', { x: left + i * slot + slot / 2, y: bottom + 16, 'text-anchor': 'middle' }, hourOnly(x.hour)));
