@@ -167,10 +167,13 @@ public sealed class ConsoleApiTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         }
 
-        // The script names no other host: the SVG namespace is an identifier, not an address it loads.
-        var script = (await anonymous.GetStringAsync("/console/console.js")).Replace("'http://www.w3.org/2000/svg'", "");
-        Assert.DoesNotContain("http://", script);
-        Assert.DoesNotContain("https://", script);
+        // The scripts name no other host: the SVG namespace is an identifier, not an address they load.
+        foreach (var name in new[] { "dom.js", "charts.js", "pages.js", "console.js" })
+        {
+            var script = (await anonymous.GetStringAsync($"/console/{name}")).Replace("'http://www.w3.org/2000/svg'", "");
+            Assert.DoesNotContain("http://", script);
+            Assert.DoesNotContain("https://", script);
+        }
     }
 
     [Fact]
