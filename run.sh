@@ -52,7 +52,7 @@ dotnet build src/Silo -c Release -nologo -v quiet -clp:ErrorsOnly
 dotnet build src/Gateway -c Release -nologo -v quiet -clp:ErrorsOnly
 
 mkdir -p .run
-rm -f .run/*.pid
+rm -f .run/*.pid .run/console.url
 # So that a silo can be started again by hand with the same database (README: "Two commands").
 printf '%s\n' "${ConnectionStrings__Postgres:-}" > .run/postgres.conn
 # The admin token: from Auth__AdminToken when set, else a fresh random one. Only this user can read the file.
@@ -76,7 +76,9 @@ done
 
 echo "==> starting gateway on http://127.0.0.1:3030 with the synthetic feed (logs: .run/gateway.log)"
 # The static list is only read in the in-memory mode; with PostgreSQL the gateway reads membership.
-(cd src/Gateway/bin/Release/net10.0 && Orleans__Gateways__0=${GATEWAYS[0]} Synthetic__Enabled=${Synthetic__Enabled:-true} exec dotnet CloudSentinel.Gateway.dll) > .run/gateway.log 2>&1 &
+# Fifteen days of demo history: two whole weeks, so the console's "last 7 days against the 7 before" has both.
+(cd src/Gateway/bin/Release/net10.0 && Orleans__Gateways__0=${GATEWAYS[0]} Synthetic__Enabled=${Synthetic__Enabled:-true} \
+  Synthetic__BackfillDays=${Synthetic__BackfillDays:-15} exec dotnet CloudSentinel.Gateway.dll) > .run/gateway.log 2>&1 &
 GATEWAY_PID=$!
 PIDS+=($GATEWAY_PID); echo $GATEWAY_PID > .run/gateway.pid
 
@@ -88,8 +90,21 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 
+# The console's one-time login link (10 minutes, single use), like Jupyter's: only this user can read the file.
+CONSOLE_URL=$(curl -fsS -d "{}" -H "Authorization: Bearer $Auth__AdminToken" http://127.0.0.1:3030/api/cloudsentinel/console/login-links \
+  | sed -n 's/.*"url":"\([^"]*\)".*/\1/p' || true)
+if [ -n "$CONSOLE_URL" ]; then
+  (umask 077 && printf '%s\n' "$CONSOLE_URL" > .run/console.url)
+  chmod 600 .run/console.url
+else
+  echo "==> could not create a console login link; see .run/gateway.log" >&2
+fi
+
 cat <<MSG
 ==> CloudSentinel is running: $SILOS silo(s) and the gateway
+    console:  ${CONSOLE_URL:-(no login link)}
+              one-time login link, valid 10 minutes (also in .run/console.url); a new one:
+              curl -X POST -H "Authorization: Bearer \$CLOUDSENTINEL_TOKEN" http://127.0.0.1:3030/api/cloudsentinel/console/login-links
     admin token (mode 600): .run/admin.token; every /api/cloudsentinel call needs it or a tenant token:
               export CLOUDSENTINEL_TOKEN=\$(cat .run/admin.token)
     metrics:  curl -H "Authorization: Bearer \$CLOUDSENTINEL_TOKEN" http://127.0.0.1:3030/api/cloudsentinel/prometheus

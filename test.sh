@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution against real services: a throwaway PostgreSQL started here
-# (unless CLOUDSENTINEL_TEST_PG points at one) and Debian's Prometheus/promtool (installed here
-# when running as root). The last line is "N passed, N failed, N skipped" from the real results.
+# (unless CLOUDSENTINEL_TEST_PG points at one), Debian's Prometheus/promtool and Debian's chromium
+# for the console's browser tests (both installed here when running as root). The last line is "N passed, N failed, N skipped" from the real results.
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -17,6 +17,17 @@ if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
       || fail "apt-get install prometheus failed; see /tmp/cloudsentinel-apt.log"
   else
     fail "prometheus and promtool are required (Debian: sudo apt-get install prometheus)"
+  fi
+fi
+
+# The console's browser tests drive Debian's chromium headless (CHROMIUM_PATH points at another build).
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "==> installing Chromium for the console's browser tests (Debian package 'chromium')"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/tmp/cloudsentinel-apt-chromium.log 2>&1 \
+      || fail "apt-get install chromium failed; see /tmp/cloudsentinel-apt-chromium.log"
+  else
+    fail "chromium is required for the console's browser tests (Debian: sudo apt-get install chromium; or set CHROMIUM_PATH)"
   fi
 fi
 

@@ -1,5 +1,6 @@
 using CloudSentinel.Gateway.Allocation;
 using CloudSentinel.Gateway.Auth;
+using CloudSentinel.Gateway.Console;
 using CloudSentinel.Gateway.Export;
 using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Gateway.Metrics;
@@ -74,6 +75,7 @@ public static class GatewayApp
         }
 
         builder.Services.AddIngest(config, dataSource);
+        builder.Services.AddConsole(config, dataSource);
         builder.Services.AddSingleton<IClientConnectionRetryFilter, RetryUntilStopped>();
         builder.UseOrleansClient(client =>
         {
@@ -99,6 +101,7 @@ public static class GatewayApp
         });
 
         var app = builder.Build();
+        if (app.Services.GetRequiredService<ConsoleSessions>().Options.Enabled) app.UseConsoleHeaders();
         var authentication = app.Services.GetRequiredService<TokenAuthentication>();
         app.Use(authentication.InvokeAsync);
         app.UseRateLimiter();
@@ -114,6 +117,7 @@ public static class GatewayApp
         app.MapAnomalies();
         app.MapMetrics();
         app.MapHealth();
+        app.MapConsole();
         return app;
     }
 

@@ -1,7 +1,10 @@
 namespace CloudSentinel.Gateway.Auth;
 
-/// <summary>Who a bearer token speaks for: the admin (every tenant, token management) or one tenant with roles.</summary>
-public sealed record ApiPrincipal(string TokenId, string? Tenant, IReadOnlySet<string> Roles)
+/// <summary>
+/// Who a bearer token speaks for: the admin (every tenant, token management) or one tenant with roles.
+/// <paramref name="ViaSession"/>: a console session cookie, not a bearer token (read only, never admin-only endpoints).
+/// </summary>
+public sealed record ApiPrincipal(string TokenId, string? Tenant, IReadOnlySet<string> Roles, bool ViaSession = false)
 {
     public const string IngestRole = "ingest";
     public const string ReadRole = "read";

@@ -1,3 +1,4 @@
+using CloudSentinel.Gateway.Console;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -8,8 +9,12 @@ namespace CloudSentinel.Gateway.Auth;
 /// principal it resolves to is kept on the request for the endpoints' tenant and role checks.
 /// Tenant tokens are looked up in the store and the answer cached for Auth:CacheFor, so a revoked
 /// token is refused on every gateway within that time. Tokens never reach a log.
+/// A GET or HEAD without the header may instead carry the console's session cookie: it reads with the
+/// read role of the admin or tenant who logged in, and a session opened with a tenant token ends when
+/// that token is revoked. Nothing else accepts the cookie, so a cross-site request can change nothing.
 /// </summary>
-public sealed class TokenAuthentication(ITokenStore store, IMemoryCache cache, IOptions<AuthOptions> options, ILogger<TokenAuthentication> logger)
+public sealed class TokenAuthentication(
+    ITokenStore store, IMemoryCache cache, IOptions<AuthOptions> options, ConsoleSessions sessions, ILogger<TokenAuthentication> logger)
 {
     public const string ApiPrefix = "/api/cloudsentinel";
 
@@ -20,16 +25,36 @@ public sealed class TokenAuthentication(ITokenStore store, IMemoryCache cache, I
         if (ApiTokens.Matches(_adminHash, token)) return ApiPrincipal.Admin;
         if (ApiTokens.IdOf(token) is not { } id) return null;
 
+        var stored = await FindTokenAsync(id, cancellationToken);
+        return stored is not null && ApiTokens.Matches(stored.Hash, token)
+            ? new ApiPrincipal(stored.Id, stored.Tenant, new HashSet<string>(stored.Roles, StringComparer.Ordinal))
+            : null;
+    }
+
+    /// <summary>The principal of a console session cookie, or null when the session is unknown, expired, or its tenant token was revoked.</summary>
+    public async Task<ApiPrincipal?> ResolveSessionAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        if (sessions.Find(sessionId) is not { } grant) return null;
+        if (grant.TokenId is { } tokenId && await FindTokenAsync(tokenId, cancellationToken) is null)
+        {
+            sessions.Close(sessionId);
+            return null;
+        }
+
+        return ConsoleSessions.Principal(grant);
+    }
+
+    private async Task<StoredToken?> FindTokenAsync(string id, CancellationToken cancellationToken)
+    {
         var key = "token:" + id;
         if (!cache.TryGetValue(key, out StoredToken? stored))
         {
             stored = await store.FindAsync(id, cancellationToken);
-            cache.Set(key, stored, options.Value.CacheFor);
+            // Auth:CacheFor = 0 means no caching (the memory cache refuses a zero lifetime).
+            if (options.Value.CacheFor > TimeSpan.Zero) cache.Set(key, stored, options.Value.CacheFor);
         }
 
-        return stored is not null && ApiTokens.Matches(stored.Hash, token)
-            ? new ApiPrincipal(stored.Id, stored.Tenant, new HashSet<string>(stored.Roles, StringComparer.Ordinal))
-            : null;
+        return stored;
     }
 
     public async Task InvokeAsync(HttpContext http, RequestDelegate next)
@@ -41,7 +66,10 @@ public sealed class TokenAuthentication(ITokenStore store, IMemoryCache cache, I
         }
 
         var header = http.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
+        var session = header.Length == 0 && (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
+            ? http.Request.Cookies[ConsoleSessions.CookieName]
+            : null;
+        if (session is null && (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7))
         {
             await Refuse(http, StatusCodes.Status401Unauthorized, "an API token is required: send 'Authorization: Bearer <token>'");
             return;
@@ -50,7 +78,9 @@ public sealed class TokenAuthentication(ITokenStore store, IMemoryCache cache, I
         ApiPrincipal? principal;
         try
         {
-            principal = await ResolveAsync(header[7..].Trim(), http.RequestAborted);
+            principal = session is not null
+                ? await ResolveSessionAsync(session, http.RequestAborted)
+                : await ResolveAsync(header[7..].Trim(), http.RequestAborted);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
         {
@@ -62,7 +92,9 @@ public sealed class TokenAuthentication(ITokenStore store, IMemoryCache cache, I
 
         if (principal is null)
         {
-            await Refuse(http, StatusCodes.Status401Unauthorized, "the API token is unknown or revoked");
+            await Refuse(http, StatusCodes.Status401Unauthorized, session is not null
+                ? "the console session has ended (expired, logged out, its token revoked, or another gateway); log in again"
+                : "the API token is unknown or revoked");
             return;
         }
 
@@ -99,9 +131,9 @@ public static class ApiAccess
             return http.Forbid(tenant, role) ?? await next(context);
         });
 
-    /// <summary>Admin only: token management.</summary>
+    /// <summary>Admin only, with the admin token itself (an admin console session reads but manages nothing).</summary>
     public static RouteHandlerBuilder RequireAdmin(this RouteHandlerBuilder route) =>
-        route.AddEndpointFilter(async (context, next) => context.HttpContext.Principal().IsAdmin
+        route.AddEndpointFilter(async (context, next) => context.HttpContext.Principal() is { IsAdmin: true, ViaSession: false }
             ? await next(context)
-            : Results.Json(new ErrorResponse("forbidden: only the admin token manages tokens"), statusCode: StatusCodes.Status403Forbidden));
+            : Results.Json(new ErrorResponse("forbidden: only the admin token manages tokens and login links"), statusCode: StatusCodes.Status403Forbidden));
 }

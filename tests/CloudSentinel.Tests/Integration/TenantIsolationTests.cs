@@ -164,7 +164,7 @@ public sealed class TenantIsolationTests : IAsyncLifetime
             await seed.ExecuteNonQueryAsync();
         }
 
-        string[] tables = ["service_costs", "network_costs", "storage_costs", "pod_costs", "shared_infrastructure_allocation", "cost_anomalies", "budgets", "cost_forecasts", "service_costs_tenant_hourly"];
+        string[] tables = ["service_costs", "network_costs", "storage_costs", "pod_costs", "shared_infrastructure_allocation", "cost_anomalies", "budgets", "cost_forecasts", "service_costs_tenant_hourly", "service_costs_service_daily"];
         foreach (var table in tables)
         {
             var ownA = await CountAsync(owner, null, $"SELECT count(*) FROM {table} WHERE tenant_id = 'rlsa'");

@@ -1,0 +1,90 @@
+using CloudSentinel.Anomalies;
+using CloudSentinel.Gateway.Auth;
+using CloudSentinel.Ingestion;
+using Npgsql;
+
+namespace CloudSentinel.Gateway.Console;
+
+/// <summary>
+/// The read APIs the console is drawn from; any client with a read token may call them too.
+/// GET /api/cloudsentinel/tenants (the tenants the caller may see), /summary?tenant=,
+/// /services?tenant=&amp;q=&amp;sort=&amp;offset=&amp;limit=, /service?tenant=&amp;service=, /clusters?tenant=.
+/// A cluster hour's split is the existing /allocation.
+/// </summary>
+public static class ConsoleEndpoints
+{
+    private const string Api = TokenAuthentication.ApiPrefix;
+
+    public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration config, NpgsqlDataSource? dataSource)
+    {
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
+            (config.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions()).Validate()));
+        services.AddSingleton<ConsoleSessions>();
+        if (dataSource is not null)
+        {
+            // The same detector settings as the silo's, so the service page's expected line is the one the grains judge by.
+            var anomalies = (config.GetSection("Anomalies").Get<AnomalyOptions>() ?? AnomalyOptions.Default).Validate();
+            services.AddSingleton(sp => new ConsoleQueries(dataSource, sp.GetRequiredService<TimeProvider>(), new AnomalyDetector(anomalies)));
+        }
+
+        return services;
+    }
+
+    public static void MapConsole(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<ConsoleSessions>().Options.Enabled)
+        {
+            app.MapConsoleAssets();
+            app.MapConsoleLogin();
+        }
+
+        app.MapGet(Api + "/tenants", async (HttpContext http, IServiceProvider services, CancellationToken cancellationToken) =>
+        {
+            var principal = http.Principal();
+            if (!principal.IsAdmin) return Results.Json(new { tenants = new[] { principal.Tenant }, admin = false });
+            if (Queries(services) is not { } queries) return NoDatabase();
+            return Results.Json(new { tenants = await queries.TenantsAsync(cancellationToken), admin = true });
+        }).RequireRole(ApiPrincipal.ReadRole);
+
+        app.MapGet(Api + "/summary", async (string? tenant, IServiceProvider services, CancellationToken cancellationToken) =>
+            CheckTenant(tenant) ?? (Queries(services) is { } queries ? Results.Json(await queries.SummaryAsync(tenant!, cancellationToken)) : NoDatabase()))
+            .RequireRole(ApiPrincipal.ReadRole);
+
+        app.MapGet(Api + "/services", async (string? tenant, string? q, string? sort, int? offset, int? limit, IServiceProvider services, CancellationToken cancellationToken) =>
+        {
+            if (CheckTenant(tenant) is { } problem) return problem;
+            sort ??= "last7";
+            if (!ServiceRanking.Sorts.ContainsKey(sort)) return Problem("sort", $"must be one of {string.Join(", ", ServiceRanking.Sorts.Keys)}");
+            if (offset is < 0 or > 1_000_000) return Problem("offset", "must be between 0 and 1,000,000");
+            if (limit is < 1 or > ConsoleQueries.MaxPageSize) return Problem("limit", $"must be between 1 and {ConsoleQueries.MaxPageSize}");
+            if (q is { Length: > Names.MaxServiceNameLength }) return Problem("q", $"is longer than {Names.MaxServiceNameLength} characters");
+            if (Queries(services) is not { } queries) return NoDatabase();
+            return Results.Json(await queries.ServicesAsync(tenant!, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), sort, offset ?? 0, limit ?? 50, cancellationToken));
+        }).RequireRole(ApiPrincipal.ReadRole);
+
+        app.MapGet(Api + "/service", async (string? tenant, string? service, IServiceProvider services, CancellationToken cancellationToken) =>
+        {
+            if (CheckTenant(tenant) is { } problem) return problem;
+            if (string.IsNullOrEmpty(service) || service.Length > Names.MaxServiceNameLength) return Problem("service", $"is required, at most {Names.MaxServiceNameLength} characters");
+            if (Queries(services) is not { } queries) return NoDatabase();
+            return await queries.ServiceAsync(tenant!, service, cancellationToken) is { } detail
+                ? Results.Json(detail)
+                : Results.Json(new ErrorResponse($"tenant '{tenant}' has no cost for service '{service}' in the last {ConsoleQueries.History.TotalDays:0} days", "service"),
+                    statusCode: StatusCodes.Status404NotFound);
+        }).RequireRole(ApiPrincipal.ReadRole);
+
+        app.MapGet(Api + "/clusters", async (string? tenant, IServiceProvider services, CancellationToken cancellationToken) =>
+            CheckTenant(tenant) ?? (Queries(services) is { } queries ? Results.Json(new { clusters = await queries.ClustersAsync(tenant!, cancellationToken) }) : NoDatabase()))
+            .RequireRole(ApiPrincipal.ReadRole);
+    }
+
+    private static ConsoleQueries? Queries(IServiceProvider services) => services.GetService<ConsoleQueries>();
+
+    private static IResult? CheckTenant(string? tenant) => Names.CheckTenant(tenant) is { } problem ? Problem("tenant", problem) : null;
+
+    private static IResult Problem(string field, string reason) =>
+        Results.Json(new ErrorResponse($"{field}: {reason}", field), statusCode: StatusCodes.Status400BadRequest);
+
+    private static IResult NoDatabase() =>
+        Results.Json(new ErrorResponse("the console reads PostgreSQL; set ConnectionStrings__Postgres on the gateway"), statusCode: StatusCodes.Status503ServiceUnavailable);
+}

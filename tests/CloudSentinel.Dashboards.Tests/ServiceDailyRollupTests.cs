@@ -1,0 +1,68 @@
+using Npgsql;
+
+namespace CloudSentinel.Dashboards.Tests;
+
+/// <summary>
+/// service_costs_service_daily (migration V012) ranks a tenant's services in the console, so it must
+/// equal the buckets it sums, per UTC day, after every kind of write the bucket writer and an operator make.
+/// </summary>
+public sealed class ServiceDailyRollupTests(CostDatabaseFixture database) : IClassFixture<CostDatabaseFixture>
+{
+    /// <summary>Rollup rows that differ from a fresh GROUP BY of service_costs per UTC day (empty rollup rows are fine).</summary>
+    private const string Mismatches = """
+        SELECT count(*)
+        FROM (SELECT tenant_id, ("timestamp" AT TIME ZONE 'UTC')::date AS day, service_name, sum(cost_usd) AS cost_usd, count(*) AS buckets
+              FROM service_costs GROUP BY 1, 2, 3) fresh
+        FULL JOIN (SELECT * FROM service_costs_service_daily WHERE buckets <> 0) rollup
+            USING (tenant_id, day, service_name)
+        WHERE fresh.cost_usd IS DISTINCT FROM rollup.cost_usd OR fresh.buckets IS DISTINCT FROM rollup.buckets
+        """;
+
+    [Fact]
+    public async Task Daily_rollup_equals_the_buckets_after_seed_restatement_new_days_and_deletes()
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        Assert.True(await ScalarAsync(connection, "SELECT count(*) FROM service_costs_service_daily") > 0, "the seed filled no daily rows");
+        Assert.Equal(0L, await ScalarAsync(connection, Mismatches));
+
+        // The writer's upsert: some buckets restated, one unchanged, one on a day of its own just before UTC midnight.
+        await ExecuteAsync(connection, """
+            INSERT INTO service_costs (tenant_id, "timestamp", service_name, cloud_provider, cost_type, cost_usd)
+            SELECT tenant_id, "timestamp", service_name, cloud_provider, cost_type,
+                   CASE WHEN service_name = 'search' THEN cost_usd ELSE cost_usd * 3 END
+            FROM service_costs WHERE tenant_id = 'acme' AND "timestamp" >= '2025-03-03T00:00:00Z'
+            UNION ALL
+            SELECT 'acme', '2025-01-01T23:00:00Z', 'checkout', 'aws', 'compute', 42.5
+            ON CONFLICT (tenant_id, service_name, "timestamp", cloud_provider, account_id, cost_type, source, breakdown) DO UPDATE
+            SET cost_usd = EXCLUDED.cost_usd
+            WHERE service_costs.cost_usd IS DISTINCT FROM EXCLUDED.cost_usd
+            """);
+        Assert.Equal(0L, await ScalarAsync(connection, Mismatches));
+        Assert.Equal(42.5m, await DecimalAsync(connection, "SELECT cost_usd FROM service_costs_service_daily WHERE tenant_id = 'acme' AND day = '2025-01-01' AND service_name = 'checkout'"));
+
+        await ExecuteAsync(connection, "DELETE FROM service_costs WHERE tenant_id = 'beta' AND service_name = 'api'");
+        Assert.Equal(0L, await ScalarAsync(connection, Mismatches));
+
+        await ExecuteAsync(connection, "TRUNCATE service_costs");
+        Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM service_costs_service_daily"));
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<decimal> DecimalAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (decimal)(await command.ExecuteScalarAsync())!;
+    }
+}
