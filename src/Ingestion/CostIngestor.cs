@@ -13,26 +13,31 @@ namespace CloudSentinel.Ingestion;
 public sealed class CostIngestor(
     IIngestJournal journal, IOptions<IngestLimits> limits, TimeProvider clock, IIngestCounter counter, ClusterCostRouter router, ServiceCardinality cardinality)
 {
-    public async Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecordFields> records, IReadOnlyList<IngestError> typeErrors, string source, CancellationToken cancellationToken)
+    public Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecordFields> records, IReadOnlyList<IngestError> typeErrors, string source, CancellationToken cancellationToken)
     {
-        var validator = new CostRecordValidator(limits.Value, clock);
-        var errors = new List<IngestError>(typeErrors);
-        var valid = new List<CostRecord>(records.Count);
-        foreach (var fields in records)
+        var request = Begin();
+        foreach (var fields in records) request.Add(fields);
+        return CommitAsync(request, typeErrors, source, cancellationToken);
+    }
+
+    /// <summary>A request whose records are checked and folded as they are read (see <see cref="CostRequest"/>).</summary>
+    public CostRequest Begin() => new(new CostRecordValidator(limits.Value, clock), router);
+
+    /// <summary>
+    /// Appends the request to the ingest journal if no record was refused (by the parser's
+    /// <paramref name="typeErrors"/> or the ingest rules); otherwise nothing, and the reasons.
+    /// </summary>
+    /// <exception cref="IngestUnavailableException">The journal cannot take the request now; nothing was applied.</exception>
+    public async Task<IngestOutcome> CommitAsync(CostRequest request, IReadOnlyList<IngestError> typeErrors, string source, CancellationToken cancellationToken)
+    {
+        if (typeErrors.Count > 0 || request.Errors.Count > 0)
         {
-            if (validator.Validate(fields, errors) is not { } record) continue;
-            router.Check(record, fields.Index, errors);
-            valid.Add(record);
+            var errors = typeErrors.Concat(request.Errors).ToList();
+            counter.Rejected(request.Tenants, errors, source);
+            return IngestOutcome.Rejected(request.Records, request.RefusedRecords(typeErrors), errors);
         }
 
-        if (errors.Count > 0)
-        {
-            var rejectedRecords = errors.Select(e => e.Record).Distinct().Count();
-            counter.Rejected(records.Select(r => r.Tenant).ToList(), errors, source);
-            return IngestOutcome.Rejected(records.Count, rejectedRecords, errors);
-        }
-
-        return await IngestAsync(valid, source, cancellationToken);
+        return await AppendAsync(request, source, cancellationToken);
     }
 
     /// <summary>
@@ -60,15 +65,20 @@ public sealed class CostIngestor(
 
     /// <summary>Records that are already valid (the demo feed, records checked by <see cref="IngestEachAsync"/>).</summary>
     /// <exception cref="IngestUnavailableException">The journal cannot take the request now; nothing was applied.</exception>
-    public async Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecord> records, string source, CancellationToken cancellationToken)
+    public Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecord> records, string source, CancellationToken cancellationToken)
     {
-        // A cluster's own cost goes to its cluster grain, which allocates it to services; it must not also count under its service name.
-        var clusterInputs = new ClusterInputAggregator();
-        var buckets = new BucketAggregator();
-        foreach (var record in await cardinality.FoldAsync(router.Split(records, clusterInputs))) buckets.Add(record);
-        await journal.AppendAsync(buckets.Batches().ToList(), await cardinality.FoldAsync(clusterInputs.Batches().ToList()), cancellationToken);
-        counter.Accepted(records.Select(r => r.Tenant).ToList(), source);
-        return IngestOutcome.Accepted(records.Count, buckets.ServiceCount, buckets.BucketCount + clusterInputs.BucketCount);
+        var request = new CostRequest(null, router);
+        foreach (var record in records) request.AddValid(record);
+        return AppendAsync(request, source, cancellationToken);
+    }
+
+    private async Task<IngestOutcome> AppendAsync(CostRequest request, string source, CancellationToken cancellationToken)
+    {
+        var (buckets, clusters) = (request.Buckets, request.Clusters);
+        await journal.AppendAsync(
+            await cardinality.FoldAsync(buckets.Batches().ToList()), await cardinality.FoldAsync(clusters.Batches().ToList()), cancellationToken);
+        counter.Accepted(request.Tenants!, source);
+        return IngestOutcome.Accepted(request.Records, buckets.ServiceCount, buckets.BucketCount + clusters.BucketCount);
     }
 }
 

@@ -18,6 +18,10 @@ public static class CostRecordJson
     public static RecordParse<CostRecordFields> Parse(ReadOnlyMemory<byte> body, int maxRecords) =>
         JsonRecords.Parse(body, maxRecords, Fields, ReadRecord);
 
+    /// <summary>Hands each record to <paramref name="add"/> as soon as it is read, instead of collecting them.</summary>
+    public static RecordScan ParseEach(ReadOnlyMemory<byte> body, int maxRecords, Action<CostRecordFields> add) =>
+        JsonRecords.ParseEach(body, maxRecords, Fields, ReadRecord, add);
+
     private static CostRecordFields ReadRecord(ref Utf8JsonReader reader, RecordContext context) =>
         JsonRecords.ReadObject(ref reader, new CostRecordFields { Index = context.Index }, context, ReadField);
 
@@ -121,6 +125,9 @@ public sealed class CostRecordFields : RecordFields
 /// <summary>What a body parse produced: the records read, their type errors, and a fatal error if reading stopped.</summary>
 public sealed record RecordParse<T>(IReadOnlyList<T> Records, IReadOnlyList<IngestError> Errors, IngestError? Fatal);
 
+/// <summary>What a body parse that handed on its records produced: how many, their type errors, and a fatal error if reading stopped.</summary>
+public sealed record RecordScan(int Records, IReadOnlyList<IngestError> Errors, IngestError? Fatal);
+
 /// <summary>The JSON array / NDJSON framing and typed field readers that every record kind shares.</summary>
 public static class JsonRecords
 {
@@ -186,26 +193,33 @@ public static class JsonRecords
 
     public static RecordParse<T> Parse<T>(ReadOnlyMemory<byte> body, int maxRecords, FieldNames names, RecordReader<T> readRecord)
     {
+        var records = new List<T>();
+        var scan = ParseEach(body, maxRecords, names, readRecord, records.Add);
+        return new RecordParse<T>(records, scan.Errors, scan.Fatal);
+    }
+
+    public static RecordScan ParseEach<T>(ReadOnlyMemory<byte> body, int maxRecords, FieldNames names, RecordReader<T> readRecord, Action<T> add)
+    {
         var span = body.Span;
         var start = 0;
         while (start < span.Length && IsWhiteSpace(span[start])) start++;
         if (start < span.Length - 2 && span[start] == 0xEF && span[start + 1] == 0xBB && span[start + 2] == 0xBF) start += 3;
         if (start == span.Length)
         {
-            return new RecordParse<T>([], [], new IngestError(0, "body", "is empty: send a JSON array or NDJSON of records"));
+            return new RecordScan(0, [], new IngestError(0, "body", "is empty: send a JSON array or NDJSON of records"));
         }
 
         return span[start] switch
         {
-            (byte)'[' => ParseArray(body[start..], maxRecords, new RecordContext(names), readRecord),
-            (byte)'{' => ParseLines(body[start..], maxRecords, new RecordContext(names), readRecord),
-            _ => new RecordParse<T>([], [], new IngestError(0, "body", "is not JSON: expected a JSON array '[...]' or NDJSON lines '{...}'")),
+            (byte)'[' => ParseArray(body[start..], maxRecords, new RecordContext(names), readRecord, add),
+            (byte)'{' => ParseLines(body[start..], maxRecords, new RecordContext(names), readRecord, add),
+            _ => new RecordScan(0, [], new IngestError(0, "body", "is not JSON: expected a JSON array '[...]' or NDJSON lines '{...}'")),
         };
     }
 
-    private static RecordParse<T> ParseArray<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordContext context, RecordReader<T> readRecord)
+    private static RecordScan ParseArray<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordContext context, RecordReader<T> readRecord, Action<T> add)
     {
-        var records = new List<T>();
+        var records = 0;
         var errors = context.Errors;
         var reader = new Utf8JsonReader(body.Span, ReaderOptions);
         long index = 0;
@@ -223,7 +237,8 @@ public static class JsonRecords
                 else
                 {
                     context.Index = index;
-                    records.Add(readRecord(ref reader, context));
+                    add(readRecord(ref reader, context));
+                    records++;
                 }
 
                 index++;
@@ -236,15 +251,15 @@ public static class JsonRecords
         }
         catch (JsonException ex)
         {
-            return new RecordParse<T>(records, errors, Malformed(index, ex));
+            return new RecordScan(records, errors, Malformed(index, ex));
         }
 
-        return new RecordParse<T>(records, errors, null);
+        return new RecordScan(records, errors, null);
     }
 
-    private static RecordParse<T> ParseLines<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordContext context, RecordReader<T> readRecord)
+    private static RecordScan ParseLines<T>(ReadOnlyMemory<byte> body, int maxRecords, RecordContext context, RecordReader<T> readRecord, Action<T> add)
     {
-        var records = new List<T>();
+        var records = 0;
         var errors = context.Errors;
         var remaining = body;
         long index = 0;
@@ -269,7 +284,8 @@ public static class JsonRecords
                 else
                 {
                     context.Index = index;
-                    records.Add(readRecord(ref reader, context));
+                    add(readRecord(ref reader, context));
+                    records++;
                     while (reader.Read())
                     {
                         // A second value on the same line is a framing error caught by the reader.
@@ -278,14 +294,14 @@ public static class JsonRecords
             }
             catch (JsonException ex)
             {
-                return new RecordParse<T>(records, errors, new IngestError(index, "body",
+                return new RecordScan(records, errors, new IngestError(index, "body",
                     $"malformed JSON on NDJSON line {lineNumber} at byte {ex.BytePositionInLine}: {FirstSentence(ex.Message)}"));
             }
 
             index++;
         }
 
-        return new RecordParse<T>(records, errors, null);
+        return new RecordScan(records, errors, null);
     }
 
     public static string? ReadString(ref Utf8JsonReader reader, RecordContext context, string field)
@@ -401,7 +417,7 @@ public static class JsonRecords
         return tags;
     }
 
-    private static RecordParse<T> TooMany<T>(List<T> records, List<IngestError> errors, int maxRecords) =>
+    private static RecordScan TooMany(int records, List<IngestError> errors, int maxRecords) =>
         new(records, errors, new IngestError(maxRecords, "body",
             $"holds more than {maxRecords} records; split it into batches of at most {maxRecords}"));
 

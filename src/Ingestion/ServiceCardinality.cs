@@ -37,14 +37,36 @@ public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter coun
         return folded;
     }
 
-    public async Task<IReadOnlyList<CostRecord>> FoldAsync(IReadOnlyList<CostRecord> records)
+    /// <summary>
+    /// The buckets of services beyond the cap go to the overflow service, each keeping its service's
+    /// name in its source, so that the sums and restatements of different services never meet.
+    /// </summary>
+    public async Task<IReadOnlyList<CostBatch>> FoldAsync(IReadOnlyList<CostBatch> batches)
     {
-        var admitted = await AdmitAsync(records.Select(r => (r.Tenant, r.ServiceName)));
-        return admitted is null
-            ? records
-            : [.. records.Select(r => admitted.Contains((r.Tenant, r.ServiceName))
-                ? r
-                : r with { ServiceName = CostVocabulary.OverflowService, Source = CostVocabulary.OverflowSource(r.ServiceName, r.Source) })];
+        var admitted = await AdmitAsync(batches.Select(b => (b.Tenant, b.ServiceName)));
+        if (admitted is null) return batches;
+        var kept = new List<CostBatch>(batches.Count);
+        var overflow = new Dictionary<string, List<BucketUpdate>>(StringComparer.Ordinal);
+        foreach (var batch in batches)
+        {
+            if (batch.ServiceName != CostVocabulary.OverflowService && !admitted.Contains((batch.Tenant, batch.ServiceName)))
+            {
+                if (!overflow.TryGetValue(batch.Tenant, out var updates)) overflow.Add(batch.Tenant, updates = []);
+                updates.AddRange(batch.Updates.Select(u => u with { Key = u.Key with { Source = CostVocabulary.OverflowSource(batch.ServiceName, u.Key.Source) } }));
+            }
+            else if (batch.ServiceName == CostVocabulary.OverflowService)
+            {
+                if (!overflow.TryGetValue(batch.Tenant, out var updates)) overflow.Add(batch.Tenant, updates = []);
+                updates.AddRange(batch.Updates);
+            }
+            else
+            {
+                kept.Add(batch);
+            }
+        }
+
+        kept.AddRange(overflow.Select(o => new CostBatch(o.Key, CostVocabulary.OverflowService, [.. o.Value])));
+        return kept;
     }
 
     /// <summary>Pods of services beyond the cap are charged to the overflow service by the allocation.</summary>

@@ -15,11 +15,13 @@ public static class IngestEndpoints
             var body = await RequestBody.ReadAsync(http, limits.Value.MaxBodyBytes);
             if (body.Problem is { } problem) return problem;
 
-            var parse = CostRecordJson.Parse(body.Bytes, limits.Value.MaxRecords);
-            if (parse.Fatal is { } fatal) return Unreadable(fatal, parse.Records.Count);
-            if (ForeignTenant(http, parse.Records.Select(r => r.Tenant)) is { } forbidden) return forbidden;
+            // Records are checked and folded into buckets as they are read; none is kept past that.
+            var request = ingestor.Begin();
+            var scan = CostRecordJson.ParseEach(body.Bytes, limits.Value.MaxRecords, request.Add);
+            if (scan.Fatal is { } fatal) return Unreadable(fatal, scan.Records);
+            if (ForeignTenant(http, request.Tenants) is { } forbidden) return forbidden;
 
-            var outcome = await ingestor.IngestAsync(parse.Records, parse.Errors, "http", http.RequestAborted);
+            var outcome = await ingestor.CommitAsync(request, scan.Errors, "http", http.RequestAborted);
             return ToResult(outcome, limits.Value.MaxReportedErrors);
         }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy);
     }
