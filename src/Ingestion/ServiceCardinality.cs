@@ -24,7 +24,7 @@ public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter coun
         foreach (var tenant in batches.GroupBy(b => b.Tenant, StringComparer.Ordinal))
         {
             var names = tenant.Select(b => b.Cluster).Where(c => c != CostVocabulary.OverflowService).Distinct(StringComparer.Ordinal).ToArray();
-            var admitted = names.Length == 0 ? [] : (await grains.GetGrain<ITenantCatalogGrain>(tenant.Key).AdmitClusters(names)).ToHashSet(StringComparer.Ordinal);
+            var admitted = names.Length == 0 ? [] : (await AskAsync(() => grains.GetGrain<ITenantCatalogGrain>(tenant.Key).AdmitClusters(names))).ToHashSet(StringComparer.Ordinal);
             var pooled = tenant.Where(b => b.Cluster != CostVocabulary.OverflowService && !admitted.Contains(b.Cluster)).ToList();
             folded.AddRange(tenant.Except(pooled));
             if (pooled.Count == 0) continue;
@@ -86,7 +86,7 @@ public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter coun
         foreach (var tenant in pairs.Where(p => p.Service != CostVocabulary.OverflowService).Distinct().GroupBy(p => p.Tenant, p => p.Service, StringComparer.Ordinal))
         {
             var asked = tenant.ToArray();
-            var yes = await grains.GetGrain<ITenantCatalogGrain>(tenant.Key).AdmitServices(asked);
+            var yes = await AskAsync(() => grains.GetGrain<ITenantCatalogGrain>(tenant.Key).AdmitServices(asked));
             foreach (var service in yes) admitted.Add((tenant.Key, service));
             if (yes.Length == asked.Length) continue;
             anyRefused = true;
@@ -94,5 +94,21 @@ public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter coun
         }
 
         return anyRefused ? admitted : null;
+    }
+
+    /// <summary>
+    /// A catalog that cannot answer (no silo reachable, or its first load from PostgreSQL failing) is
+    /// a passing outage like the journal's: 503 with Retry-After, nothing applied, never a 500.
+    /// </summary>
+    private static async Task<string[]> AskAsync(Func<Task<string[]>> ask)
+    {
+        try
+        {
+            return await ask();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new Journal.IngestUnavailableException($"the tenant's service catalog cannot answer now ({ex.GetType().Name}: {ex.Message}); nothing from the request was applied", ex);
+        }
     }
 }
