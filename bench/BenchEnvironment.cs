@@ -30,6 +30,50 @@ public static class BenchEnvironment
         });
     }
 
+    /// <summary>
+    /// Creates <paramref name="createTable"/> and times psql's <c>\copy</c> of <paramref name="csvPath"/> into
+    /// <paramref name="table"/>: the plain-rows baseline the line-item and FOCUS benchmarks compare against.
+    /// </summary>
+    public static async Task<TimeSpan> PsqlCopyAsync(string connectionString, string createTable, string table, string csvPath, bool header)
+    {
+        await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand(createTable, connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var info = new ProcessStartInfo("psql")
+        {
+            ArgumentList = { "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", builder.Host!, "-p", builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                             "-U", builder.Username!, "-d", builder.Database!, "-c", $"\\copy {table} FROM '{csvPath}' (FORMAT csv{(header ? ", HEADER true" : "")})" },
+            RedirectStandardError = true,
+        };
+        if (builder.Password is { Length: > 0 } password) info.Environment["PGPASSWORD"] = password;
+        var clock = Stopwatch.StartNew();
+        using var psql = Process.Start(info) ?? throw new InvalidOperationException("could not start psql");
+        var errors = await psql.StandardError.ReadToEndAsync();
+        await psql.WaitForExitAsync();
+        var elapsed = clock.Elapsed;
+        if (psql.ExitCode != 0) throw new InvalidOperationException($"psql \\copy failed ({psql.ExitCode}): {errors}");
+        return elapsed;
+    }
+
+    /// <summary>A field of /proc/PID/status in KiB (VmRSS, VmHWM, …); <paramref name="pid"/> "self" for this process.</summary>
+    public static long ProcStatusKiB(string pid, string field)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line.Split([" ", "\t"], StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public static async Task<string> Run(string file, string arguments)
     {
         var info = new ProcessStartInfo(file, arguments) { WorkingDirectory = RepoRoot, RedirectStandardOutput = true };

@@ -39,7 +39,7 @@ public sealed class BenchStack : IAsyncDisposable
     public static async Task<BenchStack> StartAsync(string server, string databaseName)
     {
         var database = await CreateDatabaseAsync(server, databaseName);
-        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        var (siloPort, gatewayPort) = (BenchEnvironment.FreePort(), BenchEnvironment.FreePort());
         var siloDir = Path.Combine(BenchEnvironment.RepoRoot, "src/Silo/bin/Release/net10.0");
         var info = new ProcessStartInfo("dotnet", "CloudSentinel.Silo.dll") { WorkingDirectory = siloDir };
         info.Environment["ConnectionStrings__Postgres"] = database;
@@ -75,8 +75,7 @@ public sealed class BenchStack : IAsyncDisposable
     /// <summary>Peak resident memory of the silo process (VmHWM) in MiB.</summary>
     public double SiloPeakMemoryMb()
     {
-        var line = File.ReadLines($"/proc/{Silo.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split([" ", "\t"], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return BenchEnvironment.ProcStatusKiB(Silo.Id.ToString(CultureInfo.InvariantCulture), "VmHWM") / 1024.0;
     }
 
     public async Task<long> CountAsync(string sql)
@@ -144,12 +143,5 @@ public sealed class BenchStack : IAsyncDisposable
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}", connection);
         await command.ExecuteNonQueryAsync();
         return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -78,8 +78,7 @@ public static class CardinalityBenchmark
         var clock = Stopwatch.StartNew();
         var text = await stack.Http.GetStringAsync(GatewayApp.MetricsPath);
         var ms = clock.Elapsed.TotalMilliseconds;
-        var own = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        var gatewayMb = double.Parse(own.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        var gatewayMb = BenchEnvironment.ProcStatusKiB("self", "VmHWM") / 1024.0;
         return (stack.SiloPeakMemoryMb(), gatewayMb, ms, text.Length / 1024, text.Count(c => c == '\n'));
     }
 

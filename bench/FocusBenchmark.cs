@@ -171,27 +171,6 @@ public static class FocusBenchmark
         return output.ToArray();
     }
 
-    private static async Task<TimeSpan> CopyBaselineAsync(string connectionString, string csvPath)
-    {
-        await using (var connection = new NpgsqlConnection(connectionString))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE TABLE raw_focus ({string.Join(", ", Columns.Select(c => $"\"{c}\" text"))})", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var info = new ProcessStartInfo("psql")
-        {
-            ArgumentList = { "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", builder.Host!, "-p", builder.Port.ToString(CultureInfo.InvariantCulture),
-                             "-U", builder.Username!, "-d", builder.Database!, "-c", $"\\copy raw_focus FROM '{csvPath}' (FORMAT csv, HEADER true)" },
-            RedirectStandardError = true,
-        };
-        var clock = Stopwatch.StartNew();
-        using var psql = Process.Start(info) ?? throw new InvalidOperationException("could not start psql");
-        var errors = await psql.StandardError.ReadToEndAsync();
-        await psql.WaitForExitAsync();
-        if (psql.ExitCode != 0) throw new InvalidOperationException($"psql \\copy failed ({psql.ExitCode}): {errors}");
-        return clock.Elapsed;
-    }
+    private static Task<TimeSpan> CopyBaselineAsync(string connectionString, string csvPath) =>
+        BenchEnvironment.PsqlCopyAsync(connectionString, $"CREATE TABLE raw_focus ({string.Join(", ", Columns.Select(c => $"\"{c}\" text"))})", "raw_focus", csvPath, header: true);
 }

@@ -65,8 +65,8 @@ public static class GrainMemoryBenchmark
         {
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Orleans:SiloPort"] = BenchEnvironment.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Orleans:GatewayPort"] = BenchEnvironment.FreePort().ToString(CultureInfo.InvariantCulture),
                 ["Logging:LogLevel:Default"] = "Error",
             });
             b.Services.AddSingleton<IBucketStore>(store);
@@ -99,16 +99,7 @@ public static class GrainMemoryBenchmark
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        var rss = long.Parse(line.Split([" ", "\t"], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        return (GC.GetTotalMemory(forceFullCollection: false), rss);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        return (GC.GetTotalMemory(forceFullCollection: false), BenchEnvironment.ProcStatusKiB("self", "VmRSS") * 1024);
     }
 
     /// <summary>Hands every service <c>days</c> of hourly buckets, one per cost type and hour; keeps nothing.</summary>

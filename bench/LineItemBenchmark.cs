@@ -195,32 +195,11 @@ public static class LineItemBenchmark
                 }
             }
 
-            await using (var connection = new NpgsqlConnection(connectionString))
-            {
-                await connection.OpenAsync();
-                await using var create = new NpgsqlCommand("""
-                    CREATE TABLE raw_line_items (tenant_id text, service_name text, cloud_provider text, cost_type text, account_id text, region text,
-                                                 resource_id text, provider_service text, period_start timestamptz, cost_usd numeric,
-                                                 storage_type text, direction text)
-                    """, connection);
-                await create.ExecuteNonQueryAsync();
-            }
-
-            var builder = new NpgsqlConnectionStringBuilder(connectionString);
-            var info = new ProcessStartInfo("psql")
-            {
-                ArgumentList = { "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", builder.Host!, "-p", builder.Port.ToString(CultureInfo.InvariantCulture),
-                                 "-U", builder.Username!, "-d", builder.Database!, "-c", $"\\copy raw_line_items FROM '{csv}' (FORMAT csv)" },
-                RedirectStandardError = true,
-            };
-            if (builder.Password is { Length: > 0 } password) info.Environment["PGPASSWORD"] = password;
-            var clock = Stopwatch.StartNew();
-            using var psql = Process.Start(info) ?? throw new InvalidOperationException("could not start psql");
-            var errors = await psql.StandardError.ReadToEndAsync();
-            await psql.WaitForExitAsync();
-            var elapsed = clock.Elapsed;
-            if (psql.ExitCode != 0) throw new InvalidOperationException($"psql \\copy failed ({psql.ExitCode}): {errors}");
-            return elapsed;
+            return await BenchEnvironment.PsqlCopyAsync(connectionString, """
+                CREATE TABLE raw_line_items (tenant_id text, service_name text, cloud_provider text, cost_type text, account_id text, region text,
+                                             resource_id text, provider_service text, period_start timestamptz, cost_usd numeric,
+                                             storage_type text, direction text)
+                """, "raw_line_items", csv, header: false);
         }
         finally
         {

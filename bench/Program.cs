@@ -1,77 +1,43 @@
+using System.Globalization;
 using CloudSentinel.Bench;
 
-// dotnet run -c Release --project bench [-- ingest|lineitems|focus|memory|anomalies|dashboards|allocation|cardinality|chaos]
+// dotnet run -c Release --project bench [-- ingest|lineitems|focus|memory|phases|anomalies|dashboards|allocation|cardinality|chaos]
 // Each benchmark prints its table and rewrites its own section of BENCHMARKS.md (chaos: of docs/durability.md).
+// No argument runs the modes marked "all", in this order.
+(string Mode, bool InAll, Func<Task<string>> Run, string? File)[] modes =
+[
+    ("ingest", true, IngestBenchmark.RunAsync, "BENCHMARKS.md"),
+    ("lineitems", true, LineItemBenchmark.RunAsync, "BENCHMARKS.md"),
+    ("focus", false, FocusBenchmark.RunAsync, "BENCHMARKS.md"),
+    ("memory", false, GrainMemoryBenchmark.RunAsync, "BENCHMARKS.md"),
+    ("phases", false, () => Task.FromResult(LineItemBenchmark.Phases()), null),
+    ("anomalies", true, AnomalyBenchmark.RunAsync, "BENCHMARKS.md"),
+    ("dashboards", true, DashboardBenchmark.RunAsync, "BENCHMARKS.md"),
+    ("allocation", true, () => Task.FromResult(AllocationBenchmark.Run()), "BENCHMARKS.md"),
+    ("cardinality", false, CardinalityBenchmark.RunAsync, "BENCHMARKS.md"),
+    ("chaos", false, ChaosRun.RunAsync, "docs/durability.md"),
+];
+
 var which = args.Length > 0 ? args[0] : "all";
-if (which is "all" or "ingest")
+if (which == "memory-child")
 {
-    var table = await IngestBenchmark.RunAsync();
+    // One row of the memory benchmark, in a process of its own.
+    await GrainMemoryBenchmark.ChildAsync(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
+    return 0;
+}
+
+var chosen = modes.Where(m => which == m.Mode || (which == "all" && m.InAll)).ToList();
+if (chosen.Count == 0)
+{
+    Console.Error.WriteLine($"unknown benchmark '{which}'; one of: {string.Join(", ", modes.Select(m => m.Mode))}, or none for all of {string.Join(", ", modes.Where(m => m.InAll).Select(m => m.Mode))}");
+    return 2;
+}
+
+foreach (var (mode, _, run, file) in chosen)
+{
+    var table = await run();
     Console.WriteLine(table);
-    BenchEnvironment.WriteSection("ingest", table);
+    if (file is not null) BenchEnvironment.WriteSection(mode, table, file);
 }
 
-if (which is "all" or "lineitems")
-{
-    var table = await LineItemBenchmark.RunAsync();
-    Console.WriteLine(table);
-    BenchEnvironment.WriteSection("lineitems", table);
-}
-
-if (which is "focus")
-{
-    var table = await FocusBenchmark.RunAsync();
-    Console.WriteLine(table);
-    BenchEnvironment.WriteSection("focus", table);
-}
-
-if (which is "memory")
-{
-    var table = await GrainMemoryBenchmark.RunAsync();
-    Console.WriteLine(table);
-    BenchEnvironment.WriteSection("memory", table);
-}
-
-if (which is "memory-child")
-{
-    await GrainMemoryBenchmark.ChildAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
-}
-
-if (which is "phases")
-{
-    Console.WriteLine(LineItemBenchmark.Phases());
-}
-
-if (which is "all" or "anomalies")
-{
-    var table = await AnomalyBenchmark.RunAsync();
-    Console.WriteLine(table);
-    BenchEnvironment.WriteSection("anomalies", table);
-}
-
-if (which is "all" or "dashboards")
-{
-    var table = await DashboardBenchmark.RunAsync();
-    Console.WriteLine(table);
-    BenchEnvironment.WriteSection("dashboards", table);
-}
-
-if (which is "all" or "allocation")
-{
-    var table = AllocationBenchmark.Run();
-    Console.WriteLine(table);
-    BenchEnvironment.WriteSection("allocation", table);
-}
-
-if (which is "cardinality")
-{
-    var table = await CardinalityBenchmark.RunAsync();
-    Console.WriteLine(table);
-    BenchEnvironment.WriteSection("cardinality", table);
-}
-
-if (which is "chaos")
-{
-    var table = await ChaosRun.RunAsync();
-    Console.WriteLine(table);
-    BenchEnvironment.WriteSection("chaos", table, "docs/durability.md");
-}
+return 0;

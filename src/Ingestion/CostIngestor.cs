@@ -13,13 +13,6 @@ namespace CloudSentinel.Ingestion;
 public sealed class CostIngestor(
     IIngestJournal journal, IOptions<IngestLimits> limits, TimeProvider clock, IIngestCounter counter, ClusterCostRouter router, ServiceCardinality cardinality)
 {
-    public Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecordFields> records, IReadOnlyList<IngestError> typeErrors, string source, CancellationToken cancellationToken)
-    {
-        var request = Begin();
-        foreach (var fields in records) request.Add(fields);
-        return CommitAsync(request, typeErrors, source, cancellationToken);
-    }
-
     /// <summary>A request whose records are checked and folded as they are read (see <see cref="CostRequest"/>).</summary>
     public CostRequest Begin() => new(new CostRecordValidator(limits.Value, clock), router);
 

@@ -102,7 +102,7 @@ public sealed class CostSeed
         }
 
         await WriteAllocationAsync(connection);
-        await ExecuteAsync(connection, AnomaliesBudgetsForecastsSql);
+        await connection.ExecuteSqlAsync(AnomaliesBudgetsForecastsSql);
     }
 
     private static async Task WriteAllocationAsync(NpgsqlConnection connection)
@@ -170,10 +170,4 @@ public sealed class CostSeed
           ('acme', 'checkout', '2025-02-01', 20000, 18000, 22000, 1000, true),
           ('beta', 'api', '2025-03-01', 55000, 50000, 60000, 40000, true);
         """;
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 }

@@ -23,11 +23,11 @@ public sealed class ServiceDailyRollupTests(CostDatabaseFixture database) : ICla
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
-        Assert.True(await ScalarAsync(connection, "SELECT count(*) FROM service_costs_service_daily") > 0, "the seed filled no daily rows");
-        Assert.Equal(0L, await ScalarAsync(connection, Mismatches));
+        Assert.True(await connection.ScalarSqlAsync<long>("SELECT count(*) FROM service_costs_service_daily") > 0, "the seed filled no daily rows");
+        Assert.Equal(0L, await connection.ScalarSqlAsync<long>(Mismatches));
 
         // The writer's upsert: some buckets restated, one unchanged, one on a day of its own just before UTC midnight.
-        await ExecuteAsync(connection, """
+        await connection.ExecuteSqlAsync("""
             INSERT INTO service_costs (tenant_id, "timestamp", service_name, cloud_provider, cost_type, cost_usd)
             SELECT tenant_id, "timestamp", service_name, cloud_provider, cost_type,
                    CASE WHEN service_name = 'search' THEN cost_usd ELSE cost_usd * 3 END
@@ -38,31 +38,13 @@ public sealed class ServiceDailyRollupTests(CostDatabaseFixture database) : ICla
             SET cost_usd = EXCLUDED.cost_usd
             WHERE service_costs.cost_usd IS DISTINCT FROM EXCLUDED.cost_usd
             """);
-        Assert.Equal(0L, await ScalarAsync(connection, Mismatches));
-        Assert.Equal(42.5m, await DecimalAsync(connection, "SELECT cost_usd FROM service_costs_service_daily WHERE tenant_id = 'acme' AND day = '2025-01-01' AND service_name = 'checkout'"));
+        Assert.Equal(0L, await connection.ScalarSqlAsync<long>(Mismatches));
+        Assert.Equal(42.5m, await connection.ScalarSqlAsync<decimal>("SELECT cost_usd FROM service_costs_service_daily WHERE tenant_id = 'acme' AND day = '2025-01-01' AND service_name = 'checkout'"));
 
-        await ExecuteAsync(connection, "DELETE FROM service_costs WHERE tenant_id = 'beta' AND service_name = 'api'");
-        Assert.Equal(0L, await ScalarAsync(connection, Mismatches));
+        await connection.ExecuteSqlAsync("DELETE FROM service_costs WHERE tenant_id = 'beta' AND service_name = 'api'");
+        Assert.Equal(0L, await connection.ScalarSqlAsync<long>(Mismatches));
 
-        await ExecuteAsync(connection, "TRUNCATE service_costs");
-        Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM service_costs_service_daily"));
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<decimal> DecimalAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (decimal)(await command.ExecuteScalarAsync())!;
+        await connection.ExecuteSqlAsync("TRUNCATE service_costs");
+        Assert.Equal(0L, await connection.ScalarSqlAsync<long>("SELECT count(*) FROM service_costs_service_daily"));
     }
 }

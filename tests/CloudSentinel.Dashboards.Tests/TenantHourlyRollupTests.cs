@@ -23,10 +23,10 @@ public sealed class TenantHourlyRollupTests(CostDatabaseFixture database) : ICla
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
-        Assert.Equal(0L, await ScalarAsync(connection, Mismatches));
+        Assert.Equal(0L, await connection.ScalarSqlAsync<long>(Mismatches));
 
         // The writer's upsert: some buckets restated, one unchanged, one brand-new tenant hour.
-        await ExecuteAsync(connection, """
+        await connection.ExecuteSqlAsync("""
             INSERT INTO service_costs (tenant_id, "timestamp", service_name, cloud_provider, cost_type, cost_usd)
             SELECT tenant_id, "timestamp", service_name, cloud_provider, cost_type,
                    CASE WHEN service_name = 'search' THEN cost_usd ELSE cost_usd * 3 END
@@ -37,24 +37,12 @@ public sealed class TenantHourlyRollupTests(CostDatabaseFixture database) : ICla
             SET cost_usd = EXCLUDED.cost_usd
             WHERE service_costs.cost_usd IS DISTINCT FROM EXCLUDED.cost_usd
             """);
-        Assert.Equal(0L, await ScalarAsync(connection, Mismatches));
+        Assert.Equal(0L, await connection.ScalarSqlAsync<long>(Mismatches));
 
-        await ExecuteAsync(connection, "DELETE FROM service_costs WHERE tenant_id = 'beta' AND service_name = 'api'");
-        Assert.Equal(0L, await ScalarAsync(connection, Mismatches));
+        await connection.ExecuteSqlAsync("DELETE FROM service_costs WHERE tenant_id = 'beta' AND service_name = 'api'");
+        Assert.Equal(0L, await connection.ScalarSqlAsync<long>(Mismatches));
 
-        await ExecuteAsync(connection, "TRUNCATE service_costs");
-        Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM service_costs_tenant_hourly"));
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
+        await connection.ExecuteSqlAsync("TRUNCATE service_costs");
+        Assert.Equal(0L, await connection.ScalarSqlAsync<long>("SELECT count(*) FROM service_costs_tenant_hourly"));
     }
 }

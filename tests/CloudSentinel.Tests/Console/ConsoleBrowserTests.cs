@@ -75,7 +75,7 @@ public sealed class ConsoleBrowserTests(ConsoleDemo demo) : IClassFixture<Consol
 
         // Top services, ranked by the last 7 full days, straight from the buckets (not from the rollup the API reads).
         // The demo's 15 days hold both weeks, so every change is a number: (last 7 − the 7 before) / the 7 before.
-        var expectedTop = await Rows("""
+        var expectedTop = await demo.Stack.QueryRowsAsync("""
             SELECT service_name,
                    sum(cost_usd) FILTER (WHERE "timestamp" >= current_date - 7 AND "timestamp" < current_date) AS last7,
                    sum(cost_usd) FILTER (WHERE "timestamp" >= current_date - 14 AND "timestamp" < current_date - 7) AS prev7
@@ -94,7 +94,7 @@ public sealed class ConsoleBrowserTests(ConsoleDemo demo) : IClassFixture<Consol
         }
 
         // The largest anomaly of the last 24 hours, with its explanation.
-        var anomaly = (await Rows("""
+        var anomaly = (await demo.Stack.QueryRowsAsync("""
             SELECT service_name, cost_usd, expected_cost, zscore FROM cost_anomalies
             WHERE tenant_id = 'acme' AND "timestamp" >= date_trunc('hour', now()) - interval '23 hours'
             ORDER BY abs(cost_usd - expected_cost) DESC, "timestamp" DESC, service_name LIMIT 1
@@ -109,7 +109,7 @@ public sealed class ConsoleBrowserTests(ConsoleDemo demo) : IClassFixture<Consol
         Assert.Equal(((double)anomaly[3]).ToString("0.00", CultureInfo.InvariantCulture), shown[3].GetString());
 
         Assert.Equal(24, (await page.EvaluateAsync("document.querySelectorAll('#last24-chart rect').length")).GetInt32());
-        var hours = await Rows("""
+        var hours = await demo.Stack.QueryRowsAsync("""
             SELECT h, coalesce((SELECT sum(cost_usd) FROM service_costs WHERE tenant_id = 'acme' AND "timestamp" = h), 0)
             FROM generate_series(date_trunc('hour', now()) - interval '23 hours', date_trunc('hour', now()), interval '1 hour') h ORDER BY h
             """);
@@ -141,7 +141,7 @@ public sealed class ConsoleBrowserTests(ConsoleDemo demo) : IClassFixture<Consol
     public async Task Service_page_charts_35_days_with_expected_line_and_anomalies_and_the_cluster_page_splits_an_hour()
     {
         var page = await demo.AdminPageAsync();
-        var service = (string)(await Rows("""
+        var service = (string)(await demo.Stack.QueryRowsAsync("""
             SELECT service_name FROM cost_anomalies WHERE tenant_id = 'acme' AND service_name <> 'untagged'
             AND "timestamp" >= date_trunc('hour', now()) - interval '23 hours' ORDER BY abs(cost_usd - expected_cost) DESC LIMIT 1
             """)).Single()[0];
@@ -154,7 +154,7 @@ public sealed class ConsoleBrowserTests(ConsoleDemo demo) : IClassFixture<Consol
         Assert.Equal(anomalies, (await page.EvaluateAsync("document.querySelectorAll('#service-chart .anomaly-mark').length")).GetInt64());
         Assert.True((await page.EvaluateAsync("document.querySelector('#service-chart .actual-line').getAttribute('d').split('L').length")).GetInt32() > 24 * 7);
         Assert.True((await page.EvaluateAsync("document.querySelector('#service-chart .expected-line').getAttribute('d').length")).GetInt32() > 0);
-        var types = await Rows($"""SELECT cost_type FROM service_costs WHERE tenant_id = 'acme' AND service_name = '{service}' GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1""");
+        var types = await demo.Stack.QueryRowsAsync($"""SELECT cost_type FROM service_costs WHERE tenant_id = 'acme' AND service_name = '{service}' GROUP BY 1 ORDER BY sum(cost_usd) DESC, 1""");
         Assert.Equal(types.Select(t => (string)t[0]).ToArray(), (await page.EvaluateAsync("[...document.querySelectorAll('#by-type li')].map(li => li.dataset.label)")).EnumerateArray().Select(x => x.GetString()!).ToArray());
         await page.ScreenshotAsync(ConsoleDemo.ScreenshotPath("service.png"));
 
@@ -243,21 +243,4 @@ public sealed class ConsoleBrowserTests(ConsoleDemo demo) : IClassFixture<Consol
         decimal.Parse(text.Replace("$", "").Replace(",", "").Replace("−", "-"), NumberStyles.Number, CultureInfo.InvariantCulture);
 
     private Task<T> Sql<T>(string sql) => demo.Stack.QueryScalarAsync<T>(sql);
-
-    private async Task<List<object[]>> Rows(string sql)
-    {
-        await using var connection = new NpgsqlConnection(demo.Stack.Database!.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object[reader.FieldCount];
-            reader.GetValues(row);
-            rows.Add(row);
-        }
-
-        return rows;
-    }
 }

@@ -157,6 +157,24 @@ public sealed class CloudSentinelStack : IAsyncDisposable
         return value is DBNull or null ? default! : (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Every row of <paramref name="sql"/>, each as its column values.</summary>
+    public async Task<List<object[]>> QueryRowsAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database!.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object[reader.FieldCount];
+            reader.GetValues(row);
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();

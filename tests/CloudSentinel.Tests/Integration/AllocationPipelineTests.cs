@@ -58,23 +58,6 @@ public sealed class AllocationPipelineTests : IAsyncLifetime
         await _stack.WaitForSettledAsync();
     }
 
-    private async Task<List<object[]>> RowsAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_stack.Database!.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object[reader.FieldCount];
-            reader.GetValues(row);
-            rows.Add(row);
-        }
-
-        return rows;
-    }
-
     private Task<decimal> SumAsync(string sql) => _stack.QueryScalarAsync<decimal>(sql);
 
     private async Task WaitForAsync(string sql, decimal expected) =>
@@ -90,12 +73,12 @@ public sealed class AllocationPipelineTests : IAsyncLifetime
         await PostAsync("/api/cloudsentinel/ingest/usage", Example1Pods);
 
         await WaitForAsync("SELECT count(*) FROM pod_costs", 3);
-        var shared = await RowsAsync(SharedQuery);
+        var shared = await _stack.QueryRowsAsync(SharedQuery);
         Assert.Equal(2, shared.Count);
         Assert.Equal(new object[] { "web", "prod-1", 50m, 83.333333m, 1.150000m }, shared[0]);
         Assert.Equal(new object[] { "api", "prod-1", 50m, 16.666667m, 0.650000m }, shared[1]);
 
-        var pods = await RowsAsync(PodQuery);
+        var pods = await _stack.QueryRowsAsync(PodQuery);
         Assert.Equal(new object[] { "api", "api-a", "api", 0.525m, 0.125m, 0m, 0.65m }, pods[0]);
         Assert.Equal(new object[] { "web", "web-a", "web", 0.35m, 0.25m, 0m, 0.60m }, pods[1]);
         Assert.Equal(new object[] { "web", "web-b", "web", 0.175m, 0.375m, 0m, 0.55m }, pods[2]);
@@ -145,7 +128,7 @@ public sealed class AllocationPipelineTests : IAsyncLifetime
         await WaitForAsync(SharedSum("acme"), 1.80m);
         // The hour's rows are replaced whole: api's row is gone, not left beside api-v2's.
         await WaitForAsync("SELECT count(*) FROM shared_infrastructure_allocation WHERE service_name = 'api-v2'", 1);
-        Assert.Equal(new object[] { "api-v2", "prod-1", 50m, 16.666667m, 0.650000m }, (await RowsAsync(SharedQuery))[1]);
+        Assert.Equal(new object[] { "api-v2", "prod-1", 50m, 16.666667m, 0.650000m }, (await _stack.QueryRowsAsync(SharedQuery))[1]);
         Assert.Equal(2, await _stack.QueryScalarAsync<long>("SELECT count(*) FROM shared_infrastructure_allocation"));
 
         await _stack.StopSiloAsync();
@@ -180,7 +163,7 @@ public sealed class AllocationPipelineTests : IAsyncLifetime
             Pod("sep", "shop", "web-1", "web", 2m, 1.8m, 8m, 7.5m)) + "]");
 
         await WaitForAsync("SELECT count(*) FROM shared_infrastructure_allocation", 3);
-        var shared = await RowsAsync(SharedQuery);
+        var shared = await _stack.QueryRowsAsync(SharedQuery);
         Assert.Equal(new object[] { "__idle__", "prod-1", 50m, 50m, 3.000000m }, shared[0]);
         Assert.Equal(new object[] { "web", "prod-1", 28.571429m, 28.571429m, 1.714286m }, shared[1]);
         Assert.Equal(new object[] { "api", "prod-1", 21.428571m, 21.428571m, 1.285714m }, shared[2]);
