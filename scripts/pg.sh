@@ -5,7 +5,8 @@
 # The server keeps PostgreSQL's stock limits (max_connections = 100), so every run proves that
 # CloudSentinel fits them. PG_DURABLE=1 keeps fsync and synchronous_commit on, as users run it
 # (./run.sh and the benchmarks); tests turn them off for speed, since a kill -9 of a process (which
-# the fault tests do) loses nothing from the OS page cache either way.
+# the fault tests do) loses nothing from the OS page cache either way. PG_OPTIONS adds server
+# options for diagnosis (e.g. "-c shared_preload_libraries=pg_stat_statements"); nothing sets it.
 set -euo pipefail
 
 PG_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,7 +68,7 @@ pg_throwaway_start() {
   local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [ "${PG_DURABLE:-0}" = 1 ] && durability=""
   "${run_as[@]}" "$pg_ctl_bin" -D "$PG_DATA_DIR" -w -t 60 -l "$PG_DATA_DIR/server.log" \
-    -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DATA_DIR $durability -c shared_buffers=256MB" start >/dev/null \
+    -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DATA_DIR $durability -c shared_buffers=256MB ${PG_OPTIONS:-}" start >/dev/null \
     || { cat "$PG_DATA_DIR/server.log" >&2; return 1; }
   PG_CTL_BIN="$pg_ctl_bin"
   PG_RUN_AS=("${run_as[@]}")

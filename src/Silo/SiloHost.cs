@@ -67,7 +67,7 @@ public static class SiloHost
         builder.UseOrleans(silo => JoinPostgresCluster(silo, siloOptions, pool.ForOrleans(connectionString), config));
 
         // Registered after Orleans: it starts once the silo can take grain calls and stops before it.
-        builder.Services.AddSingleton(Options.Create((config.GetSection(IngestLogOptions.Section).Get<IngestLogOptions>() ?? new IngestLogOptions()).Validate()));
+        builder.Services.AddSingleton(Options.Create((config.GetSection(IngestLogOptions.Section).Get<IngestLogOptions>() ?? new IngestLogOptions()).Validate(pool.MaxPoolSize)));
         builder.Services.AddHostedService<IngestLogPump>();
         return builder.Build();
     }

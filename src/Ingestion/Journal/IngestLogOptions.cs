@@ -21,14 +21,31 @@ public sealed class IngestLogOptions
     /// </summary>
     public int Concurrency { get; set; } = 512;
 
+    /// <summary>
+    /// Rounds a silo runs at once, each in its own transaction (SKIP LOCKED keeps them on different
+    /// rows). With several, the next round is claimed and delivered while the last one's writes commit,
+    /// so the store always has a batch to write. Order between rounds does not matter: a message
+    /// older than what a bucket holds changes nothing. Unset: 4, or half of Postgres:MaxPoolSize when
+    /// that is less.
+    /// </summary>
+    public int? Rounds { get; set; }
+
     /// <summary>The longest wait between polls of an empty log.</summary>
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    public IngestLogOptions Validate()
+    /// <summary>Checks the values, and that the rounds leave the writers connections of the process's pool.</summary>
+    public IngestLogOptions Validate(int maxPoolSize)
     {
         if (MaxAttempts < 1) throw new ArgumentException("IngestLog:MaxAttempts must be at least 1");
         if (BatchSize is < 1 or > 10_000) throw new ArgumentException("IngestLog:BatchSize must be 1 to 10000");
         if (Concurrency is < 1 or > 4_096) throw new ArgumentException("IngestLog:Concurrency must be 1 to 4096");
+        Rounds ??= Math.Max(1, Math.Min(4, maxPoolSize / 2));
+        if (Rounds < 1 || Rounds > Math.Max(1, maxPoolSize / 2))
+        {
+            // A round holds its connection while its grains wait for the store's writes, which need connections too.
+            throw new ArgumentException($"IngestLog:Rounds must be 1 to {Math.Max(1, maxPoolSize / 2)}: half of Postgres:MaxPoolSize ({maxPoolSize}), so that the writers always get a connection");
+        }
+
         if (IdlePoll <= TimeSpan.Zero || IdlePoll > TimeSpan.FromSeconds(10)) throw new ArgumentException("IngestLog:IdlePoll must be between 0 and 10 seconds");
         return this;
     }

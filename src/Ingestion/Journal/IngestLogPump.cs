@@ -27,7 +27,11 @@ public sealed class IngestLogPump(
 
     private sealed record Claimed(long Seq, IngestMessageKind Kind, string Target, byte[] Payload, int Attempts, string? LastError);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, _options.Rounds ?? 1).Select(_ => Task.Run(() => DrainAsync(stoppingToken), CancellationToken.None)));
+
+    /// <summary>One round after another until shutdown, backing off while the log is empty.</summary>
+    private async Task DrainAsync(CancellationToken stoppingToken)
     {
         var idle = TimeSpan.FromMilliseconds(5);
         while (!stoppingToken.IsCancellationRequested)
