@@ -1,5 +1,4 @@
 using CloudSentinel.Grains.Abstractions;
-using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Persistence;
 using Npgsql;
 using NpgsqlTypes;
@@ -7,8 +6,8 @@ using NpgsqlTypes;
 namespace CloudSentinel.Storage;
 
 /// <summary>
-/// Multi-row upserts of bucket rows: each column goes as one array parameter and unnest() turns
-/// them back into rows, so a chunk of any size is one statement with a fixed text. A row is only
+/// Multi-row upserts of bucket rows into service_costs (network_costs and storage_costs are views
+/// of it): each column goes as one array parameter and unnest() turns them back into rows, so a chunk of any size is one statement with a fixed text. A row is only
 /// replaced by a write whose ingest_seq is not older than its own (a late, redelivered message
 /// never overwrites a newer amount); a write of the same sequence and values is skipped, and
 /// updated_at moves only when an amount does, so a re-sent request leaves it as it was.
@@ -41,47 +40,6 @@ internal static class BucketUpserts
         Add(command, rows, r => r.Value.Amount.CpuCostUsd);
         Add(command, rows, r => r.Value.Amount.MemoryCostUsd);
         Add(command, rows, r => r.Value.Amount.StorageGb);
-        AddSequence(command, rows);
-        return command;
-    }
-
-    public static NpgsqlBatchCommand NetworkCosts(KeyValuePair<PendingKey, SequencedAmount>[] rows)
-    {
-        var command = new NpgsqlBatchCommand("""
-            INSERT INTO network_costs (tenant_id, "timestamp", service_name, cloud_provider, account_id, source, direction, cost_usd, ingest_seq)
-            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::bigint[])
-            ON CONFLICT (tenant_id, service_name, "timestamp", cloud_provider, account_id, source, direction) DO UPDATE
-            SET cost_usd = EXCLUDED.cost_usd, ingest_seq = EXCLUDED.ingest_seq,
-                updated_at = CASE WHEN network_costs.cost_usd IS DISTINCT FROM EXCLUDED.cost_usd THEN now() ELSE network_costs.updated_at END
-            WHERE network_costs.ingest_seq <= EXCLUDED.ingest_seq
-              AND (network_costs.ingest_seq <> EXCLUDED.ingest_seq OR network_costs.cost_usd IS DISTINCT FROM EXCLUDED.cost_usd)
-            """);
-        AddKeyColumns(command, rows);
-        Add(command, rows, r => r.Key.Bucket.Source);
-        Add(command, rows, r => r.Key.Bucket.Breakdown);
-        Add(command, rows, r => r.Value.Amount.CostUsd);
-        AddSequence(command, rows);
-        return command;
-    }
-
-    public static NpgsqlBatchCommand StorageCosts(KeyValuePair<PendingKey, SequencedAmount>[] rows)
-    {
-        var command = new NpgsqlBatchCommand("""
-            INSERT INTO storage_costs (tenant_id, "timestamp", service_name, cloud_provider, account_id, source, storage_type, storage_gb, cost_usd, ingest_seq)
-            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::numeric[], $10::bigint[])
-            ON CONFLICT (tenant_id, service_name, "timestamp", cloud_provider, account_id, source, storage_type) DO UPDATE
-            SET storage_gb = EXCLUDED.storage_gb, cost_usd = EXCLUDED.cost_usd, ingest_seq = EXCLUDED.ingest_seq,
-                updated_at = CASE WHEN (storage_costs.storage_gb, storage_costs.cost_usd) IS DISTINCT FROM (EXCLUDED.storage_gb, EXCLUDED.cost_usd)
-                                  THEN now() ELSE storage_costs.updated_at END
-            WHERE storage_costs.ingest_seq <= EXCLUDED.ingest_seq
-              AND (storage_costs.ingest_seq <> EXCLUDED.ingest_seq
-                   OR (storage_costs.storage_gb, storage_costs.cost_usd) IS DISTINCT FROM (EXCLUDED.storage_gb, EXCLUDED.cost_usd))
-            """);
-        AddKeyColumns(command, rows);
-        Add(command, rows, r => r.Key.Bucket.Source);
-        Add(command, rows, r => r.Key.Bucket.Breakdown.Length == 0 ? SnapshotBuilder.UnspecifiedStorageType : r.Key.Bucket.Breakdown);
-        Add(command, rows, r => r.Value.Amount.StorageGb);
-        Add(command, rows, r => r.Value.Amount.CostUsd);
         AddSequence(command, rows);
         return command;
     }

@@ -6,8 +6,8 @@ using Npgsql;
 namespace CloudSentinel.Storage;
 
 /// <summary>
-/// Writes buckets to service_costs, network_costs and storage_costs: each batch is one transaction
-/// of multi-row upserts (one round trip per table) that many grains' writes share, and every row
+/// Writes buckets to service_costs (network_costs and storage_costs are views of it): each batch is
+/// one transaction of one multi-row upsert that many grains' writes share, and every row
 /// carries the ingest sequence that wrote it, so an older message never replaces a newer amount.
 /// Reads a service's buckets back on grain activation, overlaid with whatever is still waiting.
 /// </summary>
@@ -76,10 +76,6 @@ public sealed class PostgresBucketStore(NpgsqlDataSource dataSource, ILogger<Pos
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
             batch.BatchCommands.Add(BucketUpserts.ServiceCosts(rows));
-            var network = rows.Where(r => r.Key.Bucket.CostType == "network" && r.Key.Bucket.Breakdown.Length > 0).ToArray();
-            if (network.Length > 0) batch.BatchCommands.Add(BucketUpserts.NetworkCosts(network));
-            var storage = rows.Where(r => r.Key.Bucket.CostType == "storage").ToArray();
-            if (storage.Length > 0) batch.BatchCommands.Add(BucketUpserts.StorageCosts(storage));
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -63,39 +63,20 @@ public sealed class CostSeed
 
     public async Task WriteAsync(NpgsqlConnection connection)
     {
+        // Tenants other than gamma have storage by type and network by direction: their buckets are
+        // split by breakdown, as the bucket writer stores them, and storage_costs and network_costs
+        // (views of service_costs) show the split. gamma's stay whole.
         await using (var importer = await connection.BeginBinaryImportAsync(
-            "COPY service_costs (tenant_id, \"timestamp\", service_name, cloud_provider, cost_type, cost_usd, cpu_cost_usd, memory_cost_usd) FROM STDIN (FORMAT BINARY)"))
+            "COPY service_costs (tenant_id, \"timestamp\", service_name, cloud_provider, cost_type, breakdown, cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var row in ServiceCosts)
             {
                 var compute = row.CostType == "compute";
-                await importer.WriteRowAsync(default, row.Tenant, row.Hour, row.Service, row.Cloud, row.CostType, row.CostUsd,
-                    compute ? row.CostUsd * 0.6m : 0m, compute ? row.CostUsd * 0.4m : 0m);
-            }
-
-            await importer.CompleteAsync();
-        }
-
-        var detail = ServiceCosts.Where(r => r.Tenant != "gamma").ToList();
-        await using (var importer = await connection.BeginBinaryImportAsync(
-            "COPY storage_costs (tenant_id, \"timestamp\", service_name, cloud_provider, storage_type, storage_gb, cost_usd) FROM STDIN (FORMAT BINARY)"))
-        {
-            foreach (var row in detail.Where(r => r.CostType == "storage"))
-            {
-                await importer.WriteRowAsync(default, row.Tenant, row.Hour, row.Service, row.Cloud, "ssd", 500m, row.CostUsd * 0.7m);
-                await importer.WriteRowAsync(default, row.Tenant, row.Hour, row.Service, row.Cloud, "object", 2000m, row.CostUsd * 0.3m);
-            }
-
-            await importer.CompleteAsync();
-        }
-
-        await using (var importer = await connection.BeginBinaryImportAsync(
-            "COPY network_costs (tenant_id, \"timestamp\", service_name, cloud_provider, direction, cost_usd) FROM STDIN (FORMAT BINARY)"))
-        {
-            foreach (var row in detail.Where(r => r.CostType == "network"))
-            {
-                await importer.WriteRowAsync(default, row.Tenant, row.Hour, row.Service, row.Cloud, "egress", row.CostUsd * 0.8m);
-                await importer.WriteRowAsync(default, row.Tenant, row.Hour, row.Service, row.Cloud, "ingress", row.CostUsd * 0.2m);
+                foreach (var (breakdown, share, storageGb) in Breakdowns(row))
+                {
+                    await importer.WriteRowAsync(default, row.Tenant, row.Hour, row.Service, row.Cloud, row.CostType, breakdown, row.CostUsd * share,
+                        compute ? row.CostUsd * 0.6m : 0m, compute ? row.CostUsd * 0.4m : 0m, storageGb);
+                }
             }
 
             await importer.CompleteAsync();
@@ -104,6 +85,14 @@ public sealed class CostSeed
         await WriteAllocationAsync(connection);
         await connection.ExecuteSqlAsync(AnomaliesBudgetsForecastsSql);
     }
+
+    private static (string Breakdown, decimal Share, decimal StorageGb)[] Breakdowns(ServiceCostRow row) => (row.Tenant, row.CostType) switch
+    {
+        ("gamma", _) => [("", 1m, 0m)],
+        (_, "storage") => [("ssd", 0.7m, 500m), ("object", 0.3m, 2000m)],
+        (_, "network") => [("egress", 0.8m, 0m), ("ingress", 0.2m, 0m)],
+        _ => [("", 1m, 0m)],
+    };
 
     private static async Task WriteAllocationAsync(NpgsqlConnection connection)
     {

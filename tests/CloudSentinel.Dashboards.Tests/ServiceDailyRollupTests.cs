@@ -28,12 +28,12 @@ public sealed class ServiceDailyRollupTests(CostDatabaseFixture database) : ICla
 
         // The writer's upsert: some buckets restated, one unchanged, one on a day of its own just before UTC midnight.
         await connection.ExecuteSqlAsync("""
-            INSERT INTO service_costs (tenant_id, "timestamp", service_name, cloud_provider, cost_type, cost_usd)
-            SELECT tenant_id, "timestamp", service_name, cloud_provider, cost_type,
+            INSERT INTO service_costs (tenant_id, "timestamp", service_name, cloud_provider, cost_type, breakdown, cost_usd)
+            SELECT tenant_id, "timestamp", service_name, cloud_provider, cost_type, breakdown,
                    CASE WHEN service_name = 'search' THEN cost_usd ELSE cost_usd * 3 END
             FROM service_costs WHERE tenant_id = 'acme' AND "timestamp" >= '2025-03-03T00:00:00Z'
             UNION ALL
-            SELECT 'acme', '2025-01-01T23:00:00Z', 'checkout', 'aws', 'compute', 42.5
+            SELECT 'acme', '2025-01-01T23:00:00Z', 'checkout', 'aws', 'compute', '', 42.5
             ON CONFLICT (tenant_id, service_name, "timestamp", cloud_provider, account_id, cost_type, source, breakdown) DO UPDATE
             SET cost_usd = EXCLUDED.cost_usd
             WHERE service_costs.cost_usd IS DISTINCT FROM EXCLUDED.cost_usd
