@@ -7,10 +7,11 @@ namespace CloudSentinel.Storage;
 
 /// <summary>
 /// Multi-row upserts of bucket rows into service_costs (network_costs and storage_costs are views
-/// of it): each column goes as one array parameter and unnest() turns them back into rows, so a chunk of any size is one statement with a fixed text. A row is only
-/// replaced by a write whose ingest_seq is not older than its own (a late, redelivered message
-/// never overwrites a newer amount); a write of the same sequence and values is skipped, and
-/// updated_at moves only when an amount does, so a re-sent request leaves it as it was.
+/// of it): each column goes as one array parameter and unnest() turns them back into rows, so a
+/// chunk of any size is one statement with a fixed text. A row is only replaced by a write whose
+/// ingest_seq is not older than its own (a late, redelivered message never overwrites a newer
+/// amount); a write of the same sequence and values is skipped, and updated_at moves only when an
+/// amount does, so a re-sent request leaves it as it was.
 /// </summary>
 internal static class BucketUpserts
 {
