@@ -15,9 +15,9 @@ namespace CloudSentinel.Storage;
 /// </summary>
 internal static class BucketUpserts
 {
-    public static NpgsqlBatchCommand ServiceCosts(KeyValuePair<PendingKey, SequencedAmount>[] rows)
+    public static NpgsqlCommand ServiceCosts(KeyValuePair<PendingKey, SequencedAmount>[] rows)
     {
-        var command = new NpgsqlBatchCommand("""
+        var command = new NpgsqlCommand("""
             INSERT INTO service_costs (tenant_id, "timestamp", service_name, cloud_provider, account_id, cost_type, source, breakdown,
                                        cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb, ingest_seq)
             SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
@@ -45,10 +45,10 @@ internal static class BucketUpserts
         return command;
     }
 
-    private static void AddSequence(NpgsqlBatchCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows) =>
+    private static void AddSequence(NpgsqlCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows) =>
         command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = rows.Select(r => r.Value.Sequence).ToArray() });
 
-    private static void AddKeyColumns(NpgsqlBatchCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows)
+    private static void AddKeyColumns(NpgsqlCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows)
     {
         Add(command, rows, r => r.Key.Tenant);
         command.Parameters.Add(new NpgsqlParameter<DateTime[]>
@@ -61,9 +61,9 @@ internal static class BucketUpserts
         Add(command, rows, r => r.Key.Bucket.AccountId);
     }
 
-    private static void Add(NpgsqlBatchCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows, Func<KeyValuePair<PendingKey, SequencedAmount>, string> column) =>
+    private static void Add(NpgsqlCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows, Func<KeyValuePair<PendingKey, SequencedAmount>, string> column) =>
         command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = rows.Select(column).ToArray() });
 
-    private static void Add(NpgsqlBatchCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows, Func<KeyValuePair<PendingKey, SequencedAmount>, decimal> column) =>
+    private static void Add(NpgsqlCommand command, KeyValuePair<PendingKey, SequencedAmount>[] rows, Func<KeyValuePair<PendingKey, SequencedAmount>, decimal> column) =>
         command.Parameters.Add(new NpgsqlParameter<decimal[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric, TypedValue = rows.Select(column).ToArray() });
 }

@@ -7,7 +7,7 @@ namespace CloudSentinel.Storage;
 
 /// <summary>
 /// Writes buckets to service_costs (network_costs and storage_costs are views of it): each batch is
-/// one transaction of one multi-row upsert that many grains' writes share, and every row
+/// one multi-row upsert statement that many grains' writes share, and every row
 /// carries the ingest sequence that wrote it, so an older message never replaces a newer amount.
 /// Reads a service's buckets back on grain activation, overlaid with whatever is still waiting.
 /// </summary>
@@ -71,15 +71,11 @@ public sealed class PostgresBucketStore(NpgsqlDataSource dataSource, ILogger<Pos
 
     protected override async Task WriteAsync(KeyValuePair<PendingKey, SequencedAmount>[] rows, CancellationToken cancellationToken)
     {
+        // One statement, so one transaction of its own, the rollup triggers' writes included.
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var batch = new NpgsqlBatch(connection, transaction))
-        {
-            batch.BatchCommands.Add(BucketUpserts.ServiceCosts(rows));
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
+        await using var upsert = BucketUpserts.ServiceCosts(rows);
+        upsert.Connection = connection;
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
     }
 }
 

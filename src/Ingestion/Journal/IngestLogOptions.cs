@@ -39,11 +39,12 @@ public sealed class IngestLogOptions
         if (MaxAttempts < 1) throw new ArgumentException("IngestLog:MaxAttempts must be at least 1");
         if (BatchSize is < 1 or > 10_000) throw new ArgumentException("IngestLog:BatchSize must be 1 to 10000");
         if (Concurrency is < 1 or > 4_096) throw new ArgumentException("IngestLog:Concurrency must be 1 to 4096");
-        Rounds ??= Math.Max(1, Math.Min(4, maxPoolSize / 2));
-        if (Rounds < 1 || Rounds > Math.Max(1, maxPoolSize / 2))
+        // A round holds its connection while its grains wait for the store's writes, which need connections too.
+        var mostRounds = Math.Max(1, maxPoolSize / 2);
+        Rounds ??= Math.Min(4, mostRounds);
+        if (Rounds < 1 || Rounds > mostRounds)
         {
-            // A round holds its connection while its grains wait for the store's writes, which need connections too.
-            throw new ArgumentException($"IngestLog:Rounds must be 1 to {Math.Max(1, maxPoolSize / 2)}: half of Postgres:MaxPoolSize ({maxPoolSize}), so that the writers always get a connection");
+            throw new ArgumentException($"IngestLog:Rounds must be 1 to {mostRounds}: half of Postgres:MaxPoolSize ({maxPoolSize}), so that the writers always get a connection");
         }
 
         if (IdlePoll <= TimeSpan.Zero || IdlePoll > TimeSpan.FromSeconds(10)) throw new ArgumentException("IngestLog:IdlePoll must be between 0 and 10 seconds");
