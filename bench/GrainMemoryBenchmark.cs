@@ -107,8 +107,6 @@ public static class GrainMemoryBenchmark
     {
         private static readonly string[] CostTypes = ["compute", "storage", "network", "database"];
 
-        public Task WriteAsync(string tenant, string serviceName, IReadOnlyList<BucketUpdate> buckets, long sequence) => Task.CompletedTask;
-
         public Task<IReadOnlyList<StoredBucket>> LoadAsync(string tenant, string serviceName, DateTime since, CancellationToken cancellationToken)
         {
             var now = DateTime.UtcNow;
@@ -128,7 +126,5 @@ public static class GrainMemoryBenchmark
         }
 
         public Task<IReadOnlyList<string>> LoadServiceNamesAsync(string tenant, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
-
-        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -4,8 +4,10 @@ namespace CloudSentinel.Grains.Abstractions;
 public interface IServiceCostGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Applies ingest message <paramref name="sequence"/> (0 without the ingest log) and returns once
-    /// its buckets are committed. Buckets last written by a newer message are left alone.
+    /// Takes ingest request <paramref name="sequence"/> (0 without the ingest log) into memory: its
+    /// buckets are already committed (the gateway merged them into service_costs in the request's
+    /// transaction; in the in-memory mode, into the silo's memory store). Buckets last written by a
+    /// newer request are left alone.
     /// </summary>
     Task Apply(CostBatch batch, long sequence);
 

@@ -9,8 +9,8 @@ namespace CloudSentinel.Grains;
 
 /// <summary>
 /// The hourly buckets, windows, anomaly verdicts, budget and forecast of one (tenant, service).
-/// Receives <see cref="CostBatch"/>es from the ingest log, answers only once their buckets are
-/// committed (so the log can let go of the message), judges every ended hour whose data changed (recent hours on arrival, older ones in the
+/// Hears of <see cref="CostBatch"/>es from the ingest log once their buckets are committed (the
+/// gateway merged them; the grain never writes buckets), keeps them in memory, judges every ended hour whose data changed (recent hours on arrival, older ones in the
 /// background under a silo-wide <see cref="JudgementBudget"/>), and pushes its gauge snapshot to a
 /// metrics shard at most once per <see cref="ServiceCostOptions.SnapshotInterval"/> (at once when
 /// an anomaly verdict changes).
@@ -67,18 +67,8 @@ public sealed class ServiceCostGrain(
 
     public async Task Apply(CostBatch batch, long sequence)
     {
-        var (current, changed) = _buckets.Apply(batch.Updates, sequence);
-        try
-        {
-            await store.WriteAsync(_tenant, _service, current, sequence);
-        }
-        catch
-        {
-            // Memory must not keep what the database refused: the next activation reloads what was committed.
-            DeactivateOnIdle();
-            throw;
-        }
-
+        // The buckets are already committed with this sequence; memory catches up.
+        var (_, changed) = _buckets.Apply(batch.Updates, sequence);
         if (changed.Count == 0) return;
         _dirty = true;
         var recent = CurrentHour - options.Value.ImmediateJudgement;

@@ -2,6 +2,7 @@ using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Serialization;
@@ -14,7 +15,8 @@ public static class IngestServices
     /// The one ingest path, the same in the gateway and in every silo: limits ("Ingest"), cluster
     /// routing ("Allocation"), <see cref="CostIngestor"/>, <see cref="UsageIngestor"/> and the
     /// journal: the PostgreSQL ingest log when an <see cref="NpgsqlDataSource"/> is given, else
-    /// direct delivery to the grains (the in-memory mode).
+    /// direct delivery to the grains (the in-memory mode). With PostgreSQL every process also runs a
+    /// <see cref="RollupFolder"/> (one folds at a time, cluster-wide).
     /// </summary>
     public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration, NpgsqlDataSource? dataSource)
     {
@@ -36,6 +38,7 @@ public static class IngestServices
         else
         {
             services.AddSingleton<IIngestJournal>(sp => new PostgresIngestJournal(dataSource, sp.GetRequiredService<Serializer>(), sp.GetRequiredService<TenantRoles>()));
+            services.AddHostedService(sp => new RollupFolder(dataSource, sp.GetRequiredService<ILogger<RollupFolder>>()));
         }
 
         return services;

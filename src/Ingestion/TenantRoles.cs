@@ -23,7 +23,8 @@ public sealed class TenantRoles(NpgsqlDataSource? dataSource)
     /// <summary>Within the caller's transaction, so a request that is not committed leaves no role behind. Returns the tenants that were new to this process.</summary>
     public async Task<IReadOnlyList<string>> EnsureAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<string> tenants, CancellationToken cancellationToken)
     {
-        var fresh = tenants.Where(t => !_known.ContainsKey(t)).Distinct(StringComparer.Ordinal).ToArray();
+        // Sorted: two writers creating the same new tenants take tenant_roles' key locks in one order.
+        var fresh = tenants.Where(t => !_known.ContainsKey(t)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (fresh.Length == 0) return fresh;
         await using var command = new NpgsqlCommand("SELECT cloudsentinel_ensure_tenant_role(t) FROM unnest($1::text[]) AS t", connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = fresh });

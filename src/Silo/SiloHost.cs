@@ -113,7 +113,8 @@ public static class SiloHost
     private static void AddInMemoryStores(IServiceCollection services)
     {
         // A host may bring its own bucket store (the grain memory benchmark does).
-        services.TryAddSingleton<IBucketStore, InMemoryBucketStore>();
+        services.AddSingleton<InMemoryBucketStore>();
+        services.TryAddSingleton<IBucketStore>(sp => sp.GetRequiredService<InMemoryBucketStore>());
         services.AddSingleton<IAllocationStore, InMemoryAllocationStore>();
         services.AddSingleton<InMemoryInsightStore>();
         services.AddSingleton<IInsightStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
@@ -123,10 +124,8 @@ public static class SiloHost
     private static void AddPostgresStores(IServiceCollection services, NpgsqlDataSource dataSource)
     {
         services.AddSingleton(dataSource);
-        services.AddSingleton<PostgresBucketStore>();
-        services.AddSingleton<IBucketStore>(sp => sp.GetRequiredService<PostgresBucketStore>());
+        services.AddSingleton<IBucketStore, PostgresBucketStore>();
         // Registered before Orleans so that they stop after the grains and flush what they left.
-        services.AddHostedService(sp => sp.GetRequiredService<PostgresBucketStore>());
         services.AddSingleton<PostgresAllocationStore>();
         services.AddSingleton<IAllocationStore>(sp => sp.GetRequiredService<PostgresAllocationStore>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresAllocationStore>());

@@ -1,23 +1,16 @@
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Persistence;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace CloudSentinel.Storage;
 
 /// <summary>
-/// Writes buckets to service_costs (network_costs and storage_costs are views of it): each batch is
-/// one multi-row upsert statement that many grains' writes share, and every row
-/// carries the ingest sequence that wrote it, so an older message never replaces a newer amount.
-/// Reads a service's buckets back on grain activation, overlaid with whatever is still waiting.
+/// Reads a service's buckets back from service_costs on grain activation, with the sequence that
+/// wrote each. Nothing here writes: the ingest journal merges every request's buckets in the
+/// request's own transaction (<c>BucketMerge</c>), before any grain hears of them.
 /// </summary>
-public sealed class PostgresBucketStore(NpgsqlDataSource dataSource, ILogger<PostgresBucketStore> logger)
-    : BatchingWriter<PendingKey, SequencedAmount>(logger), IBucketStore
+public sealed class PostgresBucketStore(NpgsqlDataSource dataSource) : IBucketStore
 {
-    public Task WriteAsync(string tenant, string serviceName, IReadOnlyList<BucketUpdate> buckets, long sequence) =>
-        EnqueueAndWaitAsync(
-            buckets.Select(u => KeyValuePair.Create(new PendingKey(tenant, serviceName, u.Key), new SequencedAmount(u.Amount, sequence))).ToList(),
-            ServiceKey.Format(tenant, serviceName));
 
     public async Task<IReadOnlyList<StoredBucket>> LoadAsync(string tenant, string serviceName, DateTime since, CancellationToken cancellationToken)
     {
@@ -41,12 +34,6 @@ public sealed class PostgresBucketStore(NpgsqlDataSource dataSource, ILogger<Pos
             }
         }
 
-        // Changes not yet written are newer than what the table holds.
-        foreach (var (key, amount) in Unwritten(k => k.Tenant == tenant && k.Service == serviceName && k.Bucket.Hour >= since))
-        {
-            if (!buckets.TryGetValue(key.Bucket, out var stored) || stored.Sequence <= amount.Sequence) buckets[key.Bucket] = amount;
-        }
-
         return buckets.Select(b => new StoredBucket(b.Key, b.Value.Amount, b.Value.Sequence)).ToList();
     }
 
@@ -61,22 +48,6 @@ public sealed class PostgresBucketStore(NpgsqlDataSource dataSource, ILogger<Pos
             while (await reader.ReadAsync(cancellationToken)) names.Add(reader.GetString(0));
         }
 
-        foreach (var (key, _) in Unwritten(k => k.Tenant == tenant && k.Service != CostVocabulary.OverflowService)) names.Add(key.Service);
         return [.. names];
     }
-
-    protected override int StripeOf(PendingKey key) => HashCode.Combine(key.Tenant, key.Service);
-
-    protected override string GroupOf(PendingKey key) => ServiceKey.Format(key.Tenant, key.Service);
-
-    protected override async Task WriteAsync(KeyValuePair<PendingKey, SequencedAmount>[] rows, CancellationToken cancellationToken)
-    {
-        // One statement, so one transaction of its own, the rollup triggers' writes included.
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var upsert = BucketUpserts.ServiceCosts(rows);
-        upsert.Connection = connection;
-        await upsert.ExecuteNonQueryAsync(cancellationToken);
-    }
 }
-
-public readonly record struct PendingKey(string Tenant, string Service, BucketKey Bucket);

@@ -3,8 +3,9 @@ using CloudSentinel.Grains.Abstractions;
 namespace CloudSentinel.Ingestion.Journal;
 
 /// <summary>
-/// The journal of the in-memory mode (no PostgreSQL): hands each message straight to its grain and
-/// returns when every grain has applied it. Nothing survives a silo restart in that mode anyway.
+/// The journal of the in-memory mode (no PostgreSQL): merges each message into the silo's memory
+/// store, then hands it to its grain, and returns when every grain has taken it. Nothing survives a
+/// silo restart in that mode anyway.
 /// </summary>
 public sealed class DirectIngestJournal(IGrainFactory grains) : IIngestJournal
 {
@@ -14,7 +15,10 @@ public sealed class DirectIngestJournal(IGrainFactory grains) : IIngestJournal
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = Concurrency };
         await Parallel.ForEachAsync(costs.SelectMany(MessageChunks.Split), options, async (batch, _) =>
-            await grains.GetGrain<IServiceCostGrain>(ServiceKey.Format(batch.Tenant, batch.ServiceName)).Apply(batch, 0));
+        {
+            await grains.GetGrain<IInMemoryMergeGrain>(0).Merge(batch);
+            await grains.GetGrain<IServiceCostGrain>(ServiceKey.Format(batch.Tenant, batch.ServiceName)).Apply(batch, 0);
+        });
         await Parallel.ForEachAsync(clusters.SelectMany(MessageChunks.Split), options, async (batch, _) =>
             await grains.GetGrain<IClusterAllocationGrain>(ServiceKey.Format(batch.Tenant, batch.Cluster)).Apply(batch, 0));
     }

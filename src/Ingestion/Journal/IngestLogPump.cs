@@ -9,9 +9,12 @@ using Orleans.Serialization;
 namespace CloudSentinel.Ingestion.Journal;
 
 /// <summary>
-/// Drains ingest_log into the grains, in every silo. Each round is one transaction: it locks a batch
+/// Drains ingest_log into the grains, in every silo. The gateway has already merged a message's
+/// buckets into service_costs in the request's transaction; a row tells the grains what changed,
+/// with the request's sequence (ingest_seq). Each round is one transaction: it locks a batch
 /// of messages (FOR UPDATE SKIP LOCKED: silos never take the same row), hands each to its grain,
-/// which answers only once the message's effect is committed, deletes the delivered rows and commits.
+/// deletes the delivered rows and commits. A cost row without ingest_seq was appended by a gateway
+/// of an earlier release that did not merge: its buckets are merged first, with the row's seq.
 /// A failed delivery keeps its row, counted and delayed by a backoff; after
 /// <see cref="IngestLogOptions.MaxAttempts"/> failures the row moves to ingest_dead_letters with the
 /// reason, so one bad message never blocks the rest. A silo that dies loses nothing: its transaction
@@ -25,7 +28,13 @@ public sealed class IngestLogPump(
 {
     private readonly IngestLogOptions _options = options.Value;
 
-    private sealed record Claimed(long Seq, IngestMessageKind Kind, string Target, byte[] Payload, int Attempts, string? LastError);
+    private sealed record Claimed(long Seq, IngestMessageKind Kind, string Target, byte[] Payload, int Attempts, string? LastError, long? IngestSeq)
+    {
+        /// <summary>The sequence the message's buckets were merged with.</summary>
+        public long Sequence => IngestSeq ?? Seq;
+
+        public bool Unmerged => IngestSeq is null && Kind == IngestMessageKind.ServiceCosts;
+    }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, _options.Rounds ?? 1).Select(_ => Task.Run(() => DrainAsync(stoppingToken), CancellationToken.None)));
@@ -89,6 +98,13 @@ public sealed class IngestLogPump(
         var failed = new List<(Claimed Row, string Error)>();
         var gate = new object();
         var stopwatch = Stopwatch.StartNew();
+        foreach (var row in live.Where(r => r.Unmerged).ToList())
+        {
+            if (await MergeUnmergedAsync(row) is not { } error) continue;
+            live.Remove(row);
+            failed.Add((row, error));
+        }
+
         // Deliveries are not cancelled by shutdown: a delivery half-done is redone later anyway, but
         // finishing it now spares the next silo the work.
         await Parallel.ForEachAsync(live, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency }, async (row, _) =>
@@ -118,16 +134,37 @@ public sealed class IngestLogPump(
 
     private Task DeliverAsync(Claimed row) => row.Kind switch
     {
-        IngestMessageKind.ServiceCosts => grains.GetGrain<IServiceCostGrain>(row.Target).Apply(serializer.Deserialize<CostBatch>(row.Payload)!, row.Seq),
-        IngestMessageKind.ClusterInputs => grains.GetGrain<IClusterAllocationGrain>(row.Target).Apply(serializer.Deserialize<ClusterInputBatch>(row.Payload)!, row.Seq),
+        IngestMessageKind.ServiceCosts => grains.GetGrain<IServiceCostGrain>(row.Target).Apply(serializer.Deserialize<CostBatch>(row.Payload)!, row.Sequence),
+        IngestMessageKind.ClusterInputs => grains.GetGrain<IClusterAllocationGrain>(row.Target).Apply(serializer.Deserialize<ClusterInputBatch>(row.Payload)!, row.Sequence),
         _ => throw new InvalidOperationException($"unknown ingest message kind {row.Kind}"),
     };
+
+    /// <summary>
+    /// Merges an earlier release's row in a transaction of its own, committed before its grain hears
+    /// of it (a redelivery merges again and changes nothing). Returns why the database refused its
+    /// data, so that the row is retried and dead-lettered like any failed delivery; other errors throw.
+    /// </summary>
+    private async Task<string?> MergeUnmergedAsync(Claimed row)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+            await BucketMerge.MergeAsync(connection, transaction, [serializer.Deserialize<CostBatch>(row.Payload)!], row.Seq);
+            await transaction.CommitAsync(CancellationToken.None);
+            return null;
+        }
+        catch (PostgresException ex) when (ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal))
+        {
+            return $"PostgreSQL refused the message's buckets ({ex.SqlState}: {ex.MessageText})";
+        }
+    }
 
     /// <summary>Locks up to a batch of deliverable rows (not held by another silo, not waiting out a retry backoff). attempts = failed deliveries so far.</summary>
     private async Task<List<Claimed>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            SELECT seq, kind, target, payload, attempts, last_error FROM ingest_log
+            SELECT seq, kind, target, payload, attempts, last_error, ingest_seq FROM ingest_log
             WHERE lease_until < now() ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
             """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = _options.BatchSize });
@@ -136,7 +173,7 @@ public sealed class IngestLogPump(
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new Claimed(reader.GetInt64(0), (IngestMessageKind)reader.GetInt16(1), reader.GetString(2), (byte[])reader[3],
-                reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+                reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)));
         }
 
         // Oldest first, so that a newer message for a key tends to arrive after an older one.
@@ -168,8 +205,8 @@ public sealed class IngestLogPump(
         {
             var move = new NpgsqlBatchCommand("""
                 WITH moved AS (DELETE FROM ingest_log WHERE seq = $1 RETURNING *)
-                INSERT INTO ingest_dead_letters (seq, tenant_id, kind, target, payload, enqueued_at, attempts, reason)
-                SELECT seq, tenant_id, kind, target, payload, enqueued_at, attempts, coalesce(last_error, 'unknown') FROM moved
+                INSERT INTO ingest_dead_letters (seq, tenant_id, kind, target, payload, enqueued_at, attempts, reason, ingest_seq)
+                SELECT seq, tenant_id, kind, target, payload, enqueued_at, attempts, coalesce(last_error, 'unknown'), ingest_seq FROM moved
                 ON CONFLICT (seq) DO NOTHING
                 """);
             move.Parameters.Add(new NpgsqlParameter { Value = row.Seq });

@@ -6,10 +6,15 @@ using Orleans.Serialization;
 namespace CloudSentinel.Ingestion.Journal;
 
 /// <summary>
-/// Appends a request's messages to ingest_log with one binary COPY in one transaction: the caller
-/// learns of success only after the commit, so an acknowledged request is durable, and a failure
-/// leaves nothing behind. The request's cancellation is not passed on once appending starts: a
-/// client that goes away mid-commit must not turn an atomic write into a guess.
+/// Applies a request in one transaction: takes the request's sequence number, merges its buckets
+/// into service_costs (<see cref="BucketMerge"/>; the rollup triggers append their deltas), and
+/// appends the grains' notifications to ingest_log with one binary COPY, each carrying that
+/// sequence. The caller learns of success only after the commit, so an acknowledged request is
+/// already in service_costs and the dashboards, and a failure leaves nothing behind. A resend is a
+/// new request with a newer sequence and the same absolute amounts: it changes no total. Cluster
+/// inputs are only journaled: their grain allocates them and merges the services' shares back
+/// through this journal. The request's cancellation is not passed on once writing starts: a client
+/// that goes away mid-commit must not turn an atomic write into a guess.
 /// </summary>
 public sealed class PostgresIngestJournal(NpgsqlDataSource dataSource, Serializer serializer, TenantRoles tenantRoles) : IIngestJournal
 {
@@ -28,8 +33,10 @@ public sealed class PostgresIngestJournal(NpgsqlDataSource dataSource, Serialize
             await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
             await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
             var newTenants = await tenantRoles.EnsureAsync(connection, transaction, rows.Select(r => r.Item1), CancellationToken.None);
+            var sequence = await BucketMerge.NextSequenceAsync(connection, transaction);
+            await BucketMerge.MergeAsync(connection, transaction, costs, sequence);
             await using (var copy = await connection.BeginBinaryImportAsync(
-                "COPY ingest_log (tenant_id, kind, target, payload) FROM STDIN (FORMAT BINARY)", CancellationToken.None))
+                "COPY ingest_log (tenant_id, kind, target, payload, ingest_seq) FROM STDIN (FORMAT BINARY)", CancellationToken.None))
             {
                 foreach (var (tenant, kind, target, payload) in rows)
                 {
@@ -38,6 +45,7 @@ public sealed class PostgresIngestJournal(NpgsqlDataSource dataSource, Serialize
                     await copy.WriteAsync((short)kind, NpgsqlDbType.Smallint, CancellationToken.None);
                     await copy.WriteAsync(target, NpgsqlDbType.Text, CancellationToken.None);
                     await copy.WriteAsync(payload, NpgsqlDbType.Bytea, CancellationToken.None);
+                    await copy.WriteAsync(sequence, NpgsqlDbType.Bigint, CancellationToken.None);
                 }
 
                 await copy.CompleteAsync(CancellationToken.None);
@@ -53,7 +61,7 @@ public sealed class PostgresIngestJournal(NpgsqlDataSource dataSource, Serialize
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException { InnerException: NpgsqlException })
         {
-            throw new IngestUnavailableException($"the ingest log in PostgreSQL cannot take the request now ({ex.Message}); nothing from it was applied", ex);
+            throw new IngestUnavailableException($"PostgreSQL cannot take the request now ({ex.Message}); nothing from it was applied", ex);
         }
     }
 }

@@ -30,7 +30,8 @@ public sealed class ServiceCostGrainTests : IAsyncLifetime
         {
             silo.ConfigureServices(s =>
             {
-                s.AddSingleton<IBucketStore, InMemoryBucketStore>();
+                s.AddSingleton<InMemoryBucketStore>();
+                s.AddSingleton<IBucketStore>(sp => sp.GetRequiredService<InMemoryBucketStore>());
                 s.AddSingleton<InMemoryInsightStore>();
                 s.AddSingleton<IInsightStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
                 s.AddSingleton<IBudgetStore>(sp => sp.GetRequiredService<InMemoryInsightStore>());
