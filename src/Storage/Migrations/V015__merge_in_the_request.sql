@@ -8,3 +8,13 @@
 -- rolling upgrade loses nothing that was acknowledged.
 ALTER TABLE ingest_log ADD COLUMN ingest_seq bigint;
 ALTER TABLE ingest_dead_letters ADD COLUMN ingest_seq bigint;
+
+-- Every ingest_seq an earlier release wrote came from this sequence; should a row hold a larger one
+-- (written by hand, or restored from another database), start past it, so that the next request
+-- is newer than everything stored. One scan of each table, once.
+SELECT setval(pg_get_serial_sequence('ingest_log', 'seq'), greatest(
+    (SELECT last_value FROM ingest_log_seq_seq),
+    (SELECT coalesce(max(ingest_seq), 0) FROM service_costs),
+    (SELECT coalesce(max(ingest_seq), 0) FROM cluster_cost_buckets),
+    (SELECT coalesce(max(ingest_seq), 0) FROM pod_usage),
+    1));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using CloudSentinel.Tests.Shared;
+using CloudSentinel.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -89,6 +90,66 @@ public sealed class DurabilityFaultTests(ITestOutputHelper output)
         Assert.All(answers, a => Assert.True(a.StartsWith("503 ", StringComparison.Ordinal), $"expected only 503s, got: {a}"));
         Assert.Equal(data.ExpectedTotal, await ScalarAsync<decimal>(server.ConnectionString, $"SELECT coalesce(sum(cost_usd), 0) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
         Assert.Equal(data.Records, await ScalarAsync<long>(server.ConnectionString, $"SELECT count(*) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
+    }
+
+    [Fact]
+    public async Task The_gateway_killed_between_commit_and_reply_then_a_resend_counts_nothing_twice()
+    {
+        await using var database = await TestPostgres.CreateAsync("cs_fault");
+        await using var cluster = new ProcessCluster(database.ConnectionString, silos: 3);
+        await cluster.StartAsync();
+        var data = new KnownCosts(requests: 4, perRequest: 250);
+        var count = $"SELECT count(*) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'";
+
+        for (var request = 0; request < data.Requests; request++)
+        {
+            // The request commits in the gateway; the kill lands once its buckets are in service_costs,
+            // before this client reads any reply, so for the client the answer is lost and it re-sends.
+            var send = cluster.Http.PostAsync("/api/cloudsentinel/ingest", new StringContent(data.Body(request), Encoding.UTF8, "application/x-ndjson"));
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (await ScalarAsync<long>(database.ConnectionString, count) < (request + 1) * 250L)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"request {request} never committed\n{cluster.Tail("gateway")}");
+                await Task.Delay(2);
+            }
+
+            cluster.KillGateway();
+            try
+            {
+                (await send).Dispose();
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // The usual case: the connection died with the gateway.
+            }
+
+            cluster.StartGateway();
+            await cluster.WaitReadyAsync();
+            await data.SendUntilAcknowledgedAsync(cluster.Http, request);
+        }
+
+        await WaitForDrainedLogAsync(database.ConnectionString, cluster);
+        Assert.Equal(data.ExpectedTotal, await ScalarAsync<decimal>(database.ConnectionString, $"SELECT coalesce(sum(cost_usd), 0) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
+        Assert.Equal(data.Records, await ScalarAsync<long>(database.ConnectionString, count));
+        // Each bucket was merged twice (the lost request and its resend) and holds the resend's sequence, once.
+        Assert.Equal(data.Requests, await ScalarAsync<long>(database.ConnectionString, $"SELECT count(DISTINCT ingest_seq) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
+        Assert.Equal(data.ExpectedTotal, await ScalarAsync<decimal>(database.ConnectionString,
+            $"SELECT sum(cost_usd) FROM service_costs_tenant_hourly WHERE tenant_id = '{KnownCosts.Tenant}'"));
+
+        // The grains heard of both and hold each bucket once: their month-to-date gauges add up to the money sent this month.
+        var monthStart = new DateTime(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        var expectedMonth = data.ExpectedBuckets().Where(b => b.Key.Hour >= monthStart).Sum(b => b.Value);
+        await Eventually.Async(async () => await MonthToDateAsync(cluster.Http) == expectedMonth,
+            $"the grains' month-to-date gauges of {KnownCosts.Tenant} to add up to {expectedMonth}", TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>The sum of cloudsentinel_cost_month_to_date_usd over the known tenant's services, from a scrape of the gateway.</summary>
+    private static async Task<decimal> MonthToDateAsync(HttpClient http)
+    {
+        var text = await http.GetStringAsync("/api/cloudsentinel/prometheus");
+        return text.Split('\n')
+            .Where(l => l.StartsWith("cloudsentinel_cost_month_to_date_usd{", StringComparison.Ordinal) && l.Contains($"tenant=\"{KnownCosts.Tenant}\"", StringComparison.Ordinal))
+            .Sum(l => decimal.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static async Task WaitForDrainedLogAsync(string connectionString, ProcessCluster cluster)
