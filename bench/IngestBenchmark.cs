@@ -19,8 +19,10 @@ using Prometheus;
 namespace CloudSentinel.Bench;
 
 /// <summary>
-/// The real ingest path end to end (HTTP → ingest log → grains → PostgreSQL) against the cheapest way
-/// to keep the same records as raw rows (binary COPY), plus scrape cost and the silo's peak memory.
+/// The real ingest path end to end (HTTP → merge into service_costs in the request's transaction →
+/// notifications → grains) against the cheapest way to keep the same records as raw rows (binary
+/// COPY) and against the floor (the same buckets COPYed straight into service_costs), plus scrape
+/// cost and the silo's peak memory.
 /// </summary>
 public static class IngestBenchmark
 {
@@ -49,43 +51,64 @@ public static class IngestBenchmark
             await stack.PostAsync(IngestPath, Encoding.UTF8.GetBytes("[" + Record(0, 0, firstHour.AddHours(-2), "compute") + "]"));
             await stack.WaitForCountAsync(countRows, 1, TimeSpan.FromMinutes(1));
 
+            await using var statsSource = NpgsqlDataSource.Create(stack.Database);
+            var walBefore = await ServiceCostsFloor.WalPositionAsync(statsSource);
             var cpu = new CpuMeter(stack.Silo.Id);
             var clock = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (body, _) => await stack.PostAsync(IngestPath, body));
+            var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+            await Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (body, _) =>
+            {
+                var sent = clock.Elapsed;
+                await stack.PostAsync(IngestPath, body);
+                latencies.Add((clock.Elapsed - sent).TotalMilliseconds);
+            });
             var acknowledged = clock.Elapsed;
+            // What the last 200 acknowledged must already be there: the first poll must find every bucket.
+            var atAck = await stack.CountAsync(countRows);
             await stack.WaitForCountAsync(countRows, records + 1, TimeSpan.FromMinutes(20));
             var endToEnd = clock.Elapsed;
+            await stack.WaitForCountAsync("SELECT CASE WHEN EXISTS (SELECT 1 FROM ingest_log) THEN 0 ELSE 1 END", 1, TimeSpan.FromMinutes(20));
+            var grainsDone = clock.Elapsed;
             var (siloCpu, gatewayCpu, postgresCpu) = cpu.Elapsed();
+            var walPerBucket = (await ServiceCostsFloor.WalPositionAsync(statsSource) - walBefore) / (double)records;
             var siloPeakMb = stack.SiloPeakMemoryMb();
 
             var copy = await CopyBaselineAsync(copyDb, firstHour);
+            var floor = await ServiceCostsFloor.RunAsync(server, "bench_floor", [.. Buckets(firstHour).Chunk(RecordsPerRequest)]);
             var liveScrape = await ScrapeLiveAsync(stack.Http, stack.Gateway);
             var scrape10k = RenderTime(10_000);
             var scrape100k = RenderTime(100_000);
 
             var e2eRate = records / endToEnd.TotalSeconds;
             var copyRate = records / copy.TotalSeconds;
+            var floorRate = records / floor.Elapsed.TotalSeconds;
             var ackRate = records / acknowledged.TotalSeconds;
             var table = new StringBuilder()
-                .AppendLine("## Ingest path (issue 2)")
+                .AppendLine("## Ingest path (issues 2 and 20)")
                 .AppendLine()
                 .AppendLine($"Machine: {BenchEnvironment.Machine}. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release build, `dotnet run -c Release --project bench -- ingest`.")
-                .AppendLine($"PostgreSQL 15 throwaway cluster from `scripts/pg.sh` with durable settings (fsync on, synchronous_commit on, stock max_connections — the same server for both sides).")
+                .AppendLine($"PostgreSQL 15 throwaway cluster from `scripts/pg.sh` with durable settings (fsync on, synchronous_commit on, stock max_connections — the same server for every side). One silo; the gateway and the driver share this process.")
                 .AppendLine($"Workload: {records:N0} records ({Tenants} tenants × {ServicesPerTenant} services × {Hours} hours × {CostTypes.Length} cost types), every record its own bucket, {bodies.Count} JSON requests of {RecordsPerRequest:N0}, 2 in flight.")
                 .AppendLine()
                 .AppendLine("| measure | value |")
                 .AppendLine("|---|---|")
-                .AppendLine($"| end to end, HTTP → ingest log → grains → all buckets in PostgreSQL | {e2eRate:N0} records/s ({endToEnd.TotalSeconds:0.0} s) |")
-                .AppendLine($"| acknowledged by the gateway (HTTP 200: committed to the ingest log) | {ackRate:N0} records/s ({acknowledged.TotalSeconds:0.0} s) |")
-                .AppendLine($"| baseline: same records as raw rows by Npgsql binary COPY | {copyRate:N0} records/s ({copy.TotalSeconds:0.0} s) |")
-                .AppendLine($"| **ratio end to end / COPY baseline** | **{e2eRate / copyRate:0.00}×** |")
+                .AppendLine($"| end to end, first byte sent → every bucket in `service_costs` (merged in each request's transaction) | {e2eRate:N0} records/s ({endToEnd.TotalSeconds:0.0} s) |")
+                .AppendLine($"| acknowledged (HTTP 200 after the merge's COMMIT) | {ackRate:N0} records/s ({acknowledged.TotalSeconds:0.0} s); buckets in `service_costs` at the last 200: {atAck - 1:N0} of {records:N0} |")
+                .AppendLine($"| grains caught up (ingest log drained: windows, verdicts, gauges) | {grainsDone.TotalSeconds:0.0} s |")
+                .AppendLine($"| 200 latency per request of {RecordsPerRequest:N0} records, p50 / p99 | {ServiceCostsFloor.Percentile([.. latencies], 50):N0} ms / {ServiceCostsFloor.Percentile([.. latencies], 99):N0} ms |")
+                .AppendLine($"| floor: the same buckets binary-COPYed into `service_costs` (indexes, rollup triggers), same transactions, 2 in flight | {floorRate:N0} records/s ({floor.Elapsed.TotalSeconds:0.0} s) |")
+                .AppendLine($"| baseline: same records as raw rows by Npgsql binary COPY into an unindexed table | {copyRate:N0} records/s ({copy.TotalSeconds:0.0} s) |")
+                .AppendLine($"| **ratio end to end / floor** | **{e2eRate / floorRate:0.00}×** |")
+                .AppendLine($"| **ratio end to end / COPY baseline** | **{e2eRate / copyRate:0.00}×** (floor / COPY baseline: {floorRate / copyRate:0.00}×) |")
+                .AppendLine($"| CPU per bucket during the run: silo / gateway + driver / PostgreSQL | {siloCpu * 1e6 / records:0.0} µs / {gatewayCpu * 1e6 / records:0.0} µs / {postgresCpu * 1e6 / records:0.0} µs ({siloCpu:0.0} s / {gatewayCpu:0.0} s / {postgresCpu:0.0} s of {Environment.ProcessorCount * grainsDone.TotalSeconds:0.0} core-seconds until the grains caught up) |")
+                .AppendLine($"| WAL per bucket: ingest (merge, rollup deltas, notifications and their delete) / floor | {walPerBucket:N0} B / {floor.WalBytesPerBucket:N0} B |")
                 .AppendLine($"| scrape over HTTP of the live gateway ({liveScrape.Series:N0} series) | {liveScrape.Ms:0.0} ms |")
                 .AppendLine($"| render of 10,000 series (median of 5) | {scrape10k:0.0} ms |")
                 .AppendLine($"| render of 100,000 series (median of 5) | {scrape100k:0.0} ms |")
                 .AppendLine($"| silo peak resident memory (VmHWM) | {siloPeakMb:N0} MiB |")
-                .AppendLine($"| CPU during the end-to-end run: silo / gateway + driver / PostgreSQL | {siloCpu:0.0} s / {gatewayCpu:0.0} s / {postgresCpu:0.0} s of {Environment.ProcessorCount * endToEnd.TotalSeconds:0.0} core-seconds |")
                 .AppendLine()
-                .AppendLine($"Targets from issue 2: ≥ 250,000 records/s end to end ({(e2eRate >= 250_000 ? "met" : "not met")}), ≥ 0.5× the COPY baseline ({(e2eRate / copyRate >= 0.5 ? "met" : "not met")}), 100,000-series scrape under 250 ms ({(scrape100k < 250 ? "met" : "not met")}).");
+                .AppendLine($"Targets from issue 20: ≥ 150,000 records/s end to end ({(e2eRate >= 150_000 ? "met" : "not met")}), ≥ 0.8× the floor ({(e2eRate / floorRate >= 0.8 ? "met" : "not met")}), what a 200 acknowledged is in `service_costs` when it is sent ({(atAck - 1 == records ? "met" : "not met")}). " +
+                            $"From issue 2: ≥ 250,000 records/s end to end ({(e2eRate >= 250_000 ? "met" : "not met")}), ≥ 0.5× the COPY baseline ({(e2eRate / copyRate >= 0.5 ? "met" : "not met")}), 100,000-series scrape under 250 ms ({(scrape100k < 250 ? "met" : "not met")}).");
             return table.ToString();
         }
         finally
@@ -116,6 +139,22 @@ public static class IngestBenchmark
         }
 
         if (count > 0) yield return Encoding.UTF8.GetBytes(buffer.Append(']').ToString());
+    }
+
+    /// <summary>The buckets the bodies fold into, in the same order.</summary>
+    private static IEnumerable<ServiceCostsFloor.Bucket> Buckets(DateTime firstHour)
+    {
+        for (var hour = 0; hour < Hours; hour++)
+        for (var tenant = 0; tenant < Tenants; tenant++)
+        for (var service = 0; service < ServicesPerTenant; service++)
+        foreach (var costType in CostTypes)
+        {
+            var start = firstHour.AddHours(hour);
+            var cost = Cost(tenant, service, start, costType);
+            var breakdown = costType switch { "storage" => "ssd", "network" => "egress", _ => "" };
+            yield return new ServiceCostsFloor.Bucket($"tenant{tenant}", start, $"service-{service}", costType, breakdown, cost,
+                costType == "compute" ? cost * 0.6m : 0m, costType == "storage" ? 120m : 0m);
+        }
     }
 
     private static string Record(int tenant, int service, DateTime hour, string costType)
