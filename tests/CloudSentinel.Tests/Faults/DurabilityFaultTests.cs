@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using CloudSentinel.Tests.Shared;
-using CloudSentinel.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -136,20 +135,30 @@ public sealed class DurabilityFaultTests(ITestOutputHelper output)
         Assert.Equal(data.ExpectedTotal, await ScalarAsync<decimal>(database.ConnectionString,
             $"SELECT sum(cost_usd) FROM service_costs_tenant_hourly WHERE tenant_id = '{KnownCosts.Tenant}'"));
 
-        // The grains heard of both and hold each bucket once: their month-to-date gauges add up to the money sent this month.
+        // The grains heard of both and hold each bucket once: their month-to-date gauges, per service and the
+        // tenant's total (service_name="*"), each add up to the money sent this month.
         var monthStart = new DateTime(DateTime.UtcNow.Year, DateTime.UtcNow.Month, 1, 0, 0, 0, DateTimeKind.Utc);
         var expectedMonth = data.ExpectedBuckets().Where(b => b.Key.Hour >= monthStart).Sum(b => b.Value);
-        await Eventually.Async(async () => await MonthToDateAsync(cluster.Http) == expectedMonth,
-            $"the grains' month-to-date gauges of {KnownCosts.Tenant} to add up to {expectedMonth}", TimeSpan.FromSeconds(60));
+        var patience = DateTime.UtcNow.AddSeconds(60);
+        var seen = await MonthToDateAsync(cluster.Http);
+        while (seen != (expectedMonth, expectedMonth) && DateTime.UtcNow < patience)
+        {
+            await Task.Delay(250);
+            seen = await MonthToDateAsync(cluster.Http);
+        }
+
+        Assert.Equal((expectedMonth, expectedMonth), seen);
     }
 
-    /// <summary>The sum of cloudsentinel_cost_month_to_date_usd over the known tenant's services, from a scrape of the gateway.</summary>
-    private static async Task<decimal> MonthToDateAsync(HttpClient http)
+    /// <summary>cloudsentinel_cost_month_to_date_usd of the known tenant from a scrape of the gateway: summed over its services, and its total.</summary>
+    private static async Task<(decimal Services, decimal Tenant)> MonthToDateAsync(HttpClient http)
     {
-        var text = await http.GetStringAsync("/api/cloudsentinel/prometheus");
-        return text.Split('\n')
+        var lines = (await http.GetStringAsync("/api/cloudsentinel/prometheus")).Split('\n')
             .Where(l => l.StartsWith("cloudsentinel_cost_month_to_date_usd{", StringComparison.Ordinal) && l.Contains($"tenant=\"{KnownCosts.Tenant}\"", StringComparison.Ordinal))
-            .Sum(l => decimal.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture));
+            .Select(l => (Total: l.Contains("service_name=\"*\"", StringComparison.Ordinal),
+                          Value: decimal.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+        return (lines.Where(l => !l.Total).Sum(l => l.Value), lines.Where(l => l.Total).Sum(l => l.Value));
     }
 
     private static async Task WaitForDrainedLogAsync(string connectionString, ProcessCluster cluster)
