@@ -15,9 +15,9 @@ namespace CloudSentinel.Bench;
 public static class FocusBenchmark
 {
     private const int Services = 1_000;
-    private const int Hours = 25;
+    internal const int Hours = 25;
     private const int ItemsPerBucket = 40;
-    private const int Rows = Services * Hours * ItemsPerBucket;
+    internal const int Rows = Services * Hours * ItemsPerBucket;
 
     private static readonly string[] Columns =
     [
@@ -130,7 +130,7 @@ public static class FocusBenchmark
     }
 
     /// <summary>Writes the file as CSV and returns the sum of its EffectiveCost.</summary>
-    private static async Task<decimal> WriteCsvAsync(string path, DateTime firstHour)
+    internal static async Task<decimal> WriteCsvAsync(string path, DateTime firstHour)
     {
         var total = 0m;
         await using var file = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
@@ -145,7 +145,7 @@ public static class FocusBenchmark
     }
 
     /// <summary>The same rows as Parquet, every column a string, in row groups of 100,000.</summary>
-    private static async Task<byte[]> ParquetAsync(DateTime firstHour)
+    internal static async Task<byte[]> ParquetAsync(DateTime firstHour)
     {
         var fields = Columns.Select(c => new Parquet.Schema.DataField<string>(c)).ToArray();
         using var output = new MemoryStream();
@@ -164,13 +164,13 @@ public static class FocusBenchmark
         return output.ToArray();
     }
 
-    private static byte[] Gzip(byte[] data)
+    internal static byte[] Gzip(byte[] data)
     {
         using var output = new MemoryStream();
         using (var gzip = new GZipStream(output, CompressionLevel.Fastest)) gzip.Write(data);
         return output.ToArray();
     }
 
-    private static Task<TimeSpan> CopyBaselineAsync(string connectionString, string csvPath) =>
+    internal static Task<TimeSpan> CopyBaselineAsync(string connectionString, string csvPath) =>
         BenchEnvironment.PsqlCopyAsync(connectionString, $"CREATE TABLE raw_focus ({string.Join(", ", Columns.Select(c => $"\"{c}\" text"))})", "raw_focus", csvPath, header: true);
 }

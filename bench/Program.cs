@@ -1,7 +1,7 @@
 using System.Globalization;
 using CloudSentinel.Bench;
 
-// dotnet run -c Release --project bench [-- ingest|lineitems|focus|memory|phases|anomalies|dashboards|allocation|cardinality|chaos]
+// dotnet run -c Release --project bench [-- ingest|lineitems|focus|focus-parse|memory|phases|anomalies|dashboards|allocation|cardinality|chaos]
 // Each benchmark prints its table and rewrites its own section of BENCHMARKS.md (chaos: of docs/durability.md).
 // No argument runs the modes marked "all", in this order.
 (string Mode, bool InAll, Func<Task<string>> Run, string? File)[] modes =
@@ -9,6 +9,7 @@ using CloudSentinel.Bench;
     ("ingest", true, IngestBenchmark.RunAsync, "BENCHMARKS.md"),
     ("lineitems", true, LineItemBenchmark.RunAsync, "BENCHMARKS.md"),
     ("focus", false, FocusBenchmark.RunAsync, "BENCHMARKS.md"),
+    ("focus-parse", false, FocusParseBenchmark.RunAsync, "BENCHMARKS.md"),
     ("memory", false, GrainMemoryBenchmark.RunAsync, "BENCHMARKS.md"),
     ("phases", false, () => Task.FromResult(LineItemBenchmark.Phases()), null),
     ("anomalies", true, AnomalyBenchmark.RunAsync, "BENCHMARKS.md"),

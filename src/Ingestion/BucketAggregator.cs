@@ -16,11 +16,7 @@ public sealed class BucketAggregator
     public void Add(CostRecord record)
     {
         RecordCount++;
-        if (!_services.TryGetValue((record.Tenant, record.ServiceName), out var buckets))
-        {
-            buckets = new Dictionary<BucketKey, BucketAmount>();
-            _services.Add((record.Tenant, record.ServiceName), buckets);
-        }
+        var buckets = For(record.Tenant, record.ServiceName);
 
         var breakdown = record.CostType switch
         {
@@ -39,6 +35,30 @@ public sealed class BucketAggregator
             var amount = new BucketAmount(fraction.Of(cost), fraction.Of(cpu), fraction.Of(memory), storageGb);
             buckets[key] = buckets.TryGetValue(key, out var existing) ? existing + amount : amount;
         });
+    }
+
+    /// <summary>Folds a record the fast reader found valid (<see cref="CostLineItemReader"/>), exactly as <see cref="Add(CostRecord)"/> folds the same record.</summary>
+    public void Add(in CostLineItem item)
+    {
+        RecordCount++;
+        var buckets = For(item.Tenant!, item.ServiceName!);
+        var (provider, account, costType, source, breakdown) = (item.Provider!, item.AccountId!, item.CostType!, item.Source!, item.Breakdown);
+        var cost = item.CostUsd!.Value;
+        var (cpu, memory, storageGb) = (item.CpuCostUsd ?? 0m, item.MemoryCostUsd ?? 0m, item.StorageGb ?? 0m);
+        var start = item.PeriodStart!.Value;
+        foreach (var (hour, fraction) in HourlySpread.Pieces(start, item.PeriodEnd ?? HourlySpread.OneHourAfter(start)))
+        {
+            var key = new BucketKey(provider, account, costType, hour, breakdown, source);
+            var amount = new BucketAmount(fraction.Of(cost), fraction.Of(cpu), fraction.Of(memory), storageGb);
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(buckets, key, out var existed);
+            slot = existed ? slot + amount : amount;
+        }
+    }
+
+    private Dictionary<BucketKey, BucketAmount> For(string tenant, string service)
+    {
+        ref var buckets = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_services, (tenant, service), out _);
+        return buckets ??= new Dictionary<BucketKey, BucketAmount>();
     }
 
     public int ServiceCount => _services.Count;

@@ -49,6 +49,23 @@ public sealed class ClusterCostRouter(ClusterRoutingOptions options)
         }
     }
 
+    /// <summary>
+    /// Whether a tag key, as the raw UTF-8 a request sent it in, may name a cluster: an ASCII key
+    /// equal, ignoring case, to a cluster tag key. A key this cannot settle on its bytes (not ASCII,
+    /// white space at an end) counts as one, so that its record takes the slow way through <see cref="Route"/>.
+    /// </summary>
+    public bool MayNameCluster(ReadOnlySpan<byte> key)
+    {
+        if (key.IsEmpty || !System.Text.Ascii.IsValid(key) || key[0] <= (byte)' ' || key[^1] <= (byte)' ') return true;
+        foreach (var wanted in options.ClusterTagKeys)
+        {
+            // A configured key beyond ASCII could equal an ASCII one under case-insensitive rules (ı and I): the slow way decides.
+            if (!System.Text.Ascii.IsValid(wanted) || System.Text.Ascii.EqualsIgnoreCase(key, wanted.AsSpan().Trim())) return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Adds a problem of a record's cluster tags to <paramref name="errors"/>, as validation of a request.</summary>
     public void Check(CostRecord record, long index, List<IngestError> errors) => Route(record, index, errors);
 

@@ -10,7 +10,8 @@ namespace CloudSentinel.Ingestion;
 /// </summary>
 public static class CostRecordJson
 {
-    private static readonly FieldNames Fields = new(
+    /// <summary>The names a cost record may have; an index is the field's bit in a record's "seen" mask.</summary>
+    public static readonly FieldNames Fields = new(
         "tenant", "service_name", "cloud_provider", "cost_type", "period_start", "period_end", "cost_usd", "account_id", "sub_account_id",
         "provider_service", "service_category", "region", "resource_id", "source", "cpu_cost_usd", "memory_cost_usd", "storage_type",
         "storage_gb", "direction", "tags");
@@ -22,7 +23,8 @@ public static class CostRecordJson
     public static RecordScan ParseEach(ReadOnlyMemory<byte> body, int maxRecords, Action<CostRecordFields> add) =>
         JsonRecords.ParseEach(body, maxRecords, Fields, ReadRecord, add);
 
-    private static CostRecordFields ReadRecord(ref Utf8JsonReader reader, RecordContext context) =>
+    /// <summary>Reads the record object whose <c>StartObject</c> <paramref name="reader"/> is on, with every type error in <paramref name="context"/>.</summary>
+    public static CostRecordFields ReadRecord(ref Utf8JsonReader reader, RecordContext context) =>
         JsonRecords.ReadObject(ref reader, new CostRecordFields { Index = context.Index }, context, ReadField);
 
     private static void ReadField(ref Utf8JsonReader reader, CostRecordFields fields, string name, RecordContext context)
@@ -189,7 +191,7 @@ public static class JsonRecords
         }
     }
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
+    internal static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
     public static RecordParse<T> Parse<T>(ReadOnlyMemory<byte> body, int maxRecords, FieldNames names, RecordReader<T> readRecord)
     {
@@ -417,20 +419,20 @@ public static class JsonRecords
         return tags;
     }
 
-    private static RecordScan TooMany(int records, List<IngestError> errors, int maxRecords) =>
+    internal static RecordScan TooMany(int records, List<IngestError> errors, int maxRecords) =>
         new(records, errors, new IngestError(maxRecords, "body",
             $"holds more than {maxRecords} records; split it into batches of at most {maxRecords}"));
 
-    private static IngestError Malformed(long index, JsonException ex) =>
+    internal static IngestError Malformed(long index, JsonException ex) =>
         new(index, "body", $"malformed JSON near record {index} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {FirstSentence(ex.Message)}");
 
-    private static string FirstSentence(string message)
+    internal static string FirstSentence(string message)
     {
         var cut = message.IndexOf(" LineNumber", StringComparison.Ordinal);
         return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
     }
 
-    private static string Describe(JsonTokenType token) => token switch
+    internal static string Describe(JsonTokenType token) => token switch
     {
         JsonTokenType.StartObject => "object",
         JsonTokenType.StartArray => "array",
@@ -443,5 +445,5 @@ public static class JsonRecords
 
     private static string Clip(string? text) => text is null ? "" : text.Length <= 40 ? text : text[..40] + "…";
 
-    private static bool IsWhiteSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+    internal static bool IsWhiteSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
 }

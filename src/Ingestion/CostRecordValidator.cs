@@ -94,6 +94,25 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
         };
     }
 
+    /// <summary>
+    /// Whether <see cref="Validate"/> would accept a record the fast reader read: the record-level
+    /// rules on a line item whose names the reader already found valid (required fields, period,
+    /// amounts, and which fields each cost type allows). False sends the record to <see cref="Validate"/>.
+    /// </summary>
+    public bool Accepts(in CostLineItem item)
+    {
+        if (item.Tenant is null || item.Provider is null || item.CostType is not { } costType || item.PeriodStart is not { } start || item.CostUsd is not { } cost) return false;
+        var end = item.PeriodEnd ?? HourlySpread.OneHourAfter(start);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (start > now + limits.MaxFutureSkew || start < now - limits.MaxAge || end <= start || end - start > limits.MaxPeriod) return false;
+        if (!WithinLimit(cost) || (item.CpuCostUsd is { } cpu && !WithinLimit(cpu)) || (item.MemoryCostUsd is { } memory && !WithinLimit(memory))) return false;
+        if ((item.CpuCostUsd is not null || item.MemoryCostUsd is not null) && costType != "compute") return false;
+        if (item.StorageGb is < 0 || ((item.StorageType is not null || item.StorageGb is not null) && costType != "storage")) return false;
+        return item.Direction is null || costType == "network";
+    }
+
+    private bool WithinLimit(decimal amount) => Math.Abs(amount) <= limits.MaxAbsCostUsd;
+
     private void CheckPeriod(CostRecordFields f, Action<string, string> fail, out DateTime start, out DateTime end)
     {
         start = f.PeriodStart ?? default;

@@ -26,24 +26,44 @@ public static class HourlySpread
     /// <summary>Calls <paramref name="share"/> once per hour with the hour start and the fraction cumulative bounds.</summary>
     public static void Spread(DateTime start, DateTime end, Action<DateTime, Fraction> share)
     {
-        var total = (end - start).Ticks;
-        var hour = HourStart(start);
-        if (hour == HourStart(end - TimeSpan.FromTicks(1)))
-        {
-            share(hour, Fraction.Whole);
-            return;
-        }
+        foreach (var (hour, fraction) in Pieces(start, end)) share(hour, fraction);
+    }
 
-        long covered = 0;
-        while (hour < end)
+    /// <summary>The hours a period touches with their fractions, as a struct enumerator: no closure, no allocation.</summary>
+    public static PieceEnumerator Pieces(DateTime start, DateTime end) => new(start, end);
+
+    /// <summary>Walks the hours of [start, end): each hour start and its <see cref="Fraction"/> of the period.</summary>
+    public struct PieceEnumerator(DateTime start, DateTime end)
+    {
+        private readonly long _total = (end - start).Ticks;
+        private readonly bool _single = HourStart(start) == HourStart(end - TimeSpan.FromTicks(1));
+        private DateTime _next = HourStart(start);
+        private long _covered;
+        private bool _started;
+
+        public (DateTime Hour, Fraction Fraction) Current { get; private set; }
+
+        public readonly PieceEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
         {
-            var next = hour.AddHours(1);
+            if (_single)
+            {
+                if (_started) return false;
+                _started = true;
+                Current = (_next, Fraction.Whole);
+                return true;
+            }
+
+            if (_next >= end) return false;
+            var hour = _next;
+            _next = hour.AddHours(1);
             var pieceStart = start > hour ? start : hour;
-            var pieceEnd = end < next ? end : next;
-            var from = covered;
-            covered += (pieceEnd - pieceStart).Ticks;
-            share(hour, new Fraction(from, covered, total));
-            hour = next;
+            var pieceEnd = end < _next ? end : _next;
+            var from = _covered;
+            _covered += (pieceEnd - pieceStart).Ticks;
+            Current = (hour, new Fraction(from, _covered, _total));
+            return true;
         }
     }
 

@@ -24,10 +24,13 @@ internal sealed class CsvFocusTable(StreamReader text, CsvReader csv, IReadOnlyL
 
     public async IAsyncEnumerable<FocusRawRow> ReadRowsAsync(IReadOnlySet<int> wanted, [EnumeratorCancellation] CancellationToken ct)
     {
-        var fields = new List<string>(Columns.Count);
-        while (await csv.ReadAsync(fields, ct))
+        // Only the columns the mapping reads become strings; the others are tokenized and skipped.
+        var mask = new bool[Columns.Count];
+        foreach (var column in wanted.Where(c => c >= 0 && c < mask.Length)) mask[column] = true;
+        var row = new CsvRow();
+        while (await csv.ReadAsync(row, mask, ct))
         {
-            yield return new FocusRawRow(csv.RecordLine, fields);
+            yield return new FocusRawRow(csv.RecordLine, row);
         }
     }
 

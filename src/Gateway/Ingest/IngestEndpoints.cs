@@ -12,12 +12,17 @@ public static class IngestEndpoints
     {
         routes.MapPost("/api/cloudsentinel/ingest", async (HttpContext http, CostIngestor ingestor, IOptions<IngestLimits> limits) =>
         {
-            var body = await RequestBody.ReadAsync(http, limits.Value.MaxBodyBytes);
-            if (body.Problem is { } problem) return problem;
-
-            // Records are checked and folded into buckets as they are read; none is kept past that.
+            // The body is read through one window, its records checked and folded into buckets as they arrive; none is kept past that.
+            RequestBody.LiftServerLimit(http);
             var request = ingestor.Begin();
-            var scan = CostRecordJson.ParseEach(body.Bytes, limits.Value.MaxRecords, request.Add);
+            var body = await CostBodyReader.ReadAsync(http.Request.Body, limits.Value.MaxBodyBytes, limits.Value.MaxRecords, request, http.RequestAborted);
+            if (body.TooLarge)
+            {
+                if (body.Abandoned) http.Abort();
+                return RequestBody.TooLarge(limits.Value.MaxBodyBytes);
+            }
+
+            var scan = body.Scan;
             if (scan.Fatal is { } fatal) return Unreadable(fatal, scan.Records);
             if (ForeignTenant(http, request.Tenants) is { } forbidden) return forbidden;
 
@@ -90,21 +95,24 @@ public static class IngestResponse
 /// </summary>
 public static class RequestBody
 {
-    public const long DrainLimit = 1L << 30;
+    public const long DrainLimit = CostBodyReader.DrainLimit;
 
     public sealed record Read(ReadOnlyMemory<byte> Bytes, IResult? Problem);
 
+    /// <summary>The limit is enforced by the readers, so that the client gets our message instead of a reset connection.</summary>
+    public static void LiftServerLimit(HttpContext http)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature) sizeFeature.MaxRequestBodySize = null;
+    }
+
+    public static IResult TooLarge(long maxBytes) => Results.Json(
+        new IngestResponse.Error($"the request body is larger than the limit of {maxBytes} bytes ({maxBytes / (1024 * 1024)} MiB); split it into smaller batches", 0, 0, []),
+        statusCode: StatusCodes.Status413PayloadTooLarge);
+
     public static async Task<Read> ReadAsync(HttpContext http, long maxBytes)
     {
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            // The limit is enforced here, so that the client gets our message instead of a reset connection.
-            sizeFeature.MaxRequestBodySize = null;
-        }
-
-        var tooLarge = Results.Json(
-            new IngestResponse.Error($"the request body is larger than the limit of {maxBytes} bytes ({maxBytes / (1024 * 1024)} MiB); split it into smaller batches", 0, 0, []),
-            statusCode: StatusCodes.Status413PayloadTooLarge);
+        LiftServerLimit(http);
+        var tooLarge = TooLarge(maxBytes);
         var declared = http.Request.ContentLength;
         var buffer = new MemoryStream(declared is > 0 && declared <= maxBytes ? (int)declared : 64 * 1024);
         var chunk = new byte[81920];

@@ -6,8 +6,8 @@ namespace CloudSentinel.Grains.Costs;
 /// The absolute hourly buckets of one service. Replacing, not adding, is what makes re-sent and
 /// restated data safe. Buckets are kept as columns: one <see cref="BucketSeries"/> per (provider,
 /// account, cost type, breakdown, source), holding an array slot per hour, so 35 days of a series
-/// cost about 20 bytes an hour (the amount, a 32-bit sequence offset, a presence bit) instead of
-/// dictionary entries with a key each. With more
+/// cost 3 to 9 bytes an hour (the amount as a fixed-point integer, a byte of sequence, a presence
+/// bit) instead of dictionary entries with a key each. With more
 /// than one series, each hour's total is kept up to date in its own column as buckets are replaced.
 /// </summary>
 public sealed class ServiceBuckets
@@ -67,7 +67,7 @@ public sealed class ServiceBuckets
         series.Set(hour, amount, sequence);
         if (had && old == amount) return BucketChange.Unchanged;
         if (!had) Count++;
-        _totals?.Add(hour, amount.CostUsd - (had ? old.CostUsd : 0m), had ? 0 : 1);
+        _totals?.Add(hour, amount.CostUsd - (had ? old.CostUsd : 0m));
         return BucketChange.Changed;
     }
 
@@ -139,7 +139,7 @@ public sealed class ServiceBuckets
         {
             // From the second series on, hour totals need a column of their own.
             _totals = new HourColumn();
-            foreach (var (hour, cost) in _series[0].HourCosts()) _totals.Add(hour, cost, 1);
+            foreach (var (hour, cost) in _series[0].HourCosts()) _totals.Add(hour, cost);
         }
 
         return added;
@@ -230,38 +230,60 @@ public abstract class HourWindow
     /// <summary>Moves the last <paramref name="keep"/> slots, from slot <paramref name="drop"/> on, to the front.</summary>
     protected abstract void Shift(int drop, int keep);
 
-    protected static T[] Moved<T>(T[] column, int offset, int capacity)
+    /// <summary>A column re-allocated to <paramref name="capacity"/> slots, its slot 0 moved to <paramref name="offset"/>.</summary>
+    public static T[] MovedSlots<T>(T[] column, int offset, int capacity)
     {
         var moved = new T[capacity];
         Array.Copy(column, 0, moved, offset, Math.Min(column.Length, capacity - offset));
         return moved;
     }
 
-    protected static T[] Shifted<T>(T[] column, int drop, int keep)
+    /// <summary>A column without its first <paramref name="drop"/> slots.</summary>
+    public static T[] ShiftedSlots<T>(T[] column, int drop, int keep)
     {
         var kept = new T[keep];
         Array.Copy(column, drop, kept, 0, keep);
         return kept;
     }
+
+    protected static bool IsSet(ulong[] bits, int slot) => (bits[slot >> 6] & (1UL << (slot & 63))) != 0;
+
+    /// <summary>The bitmap of <paramref name="bits"/> with every bit moved by <paramref name="offset"/> slots, sized for <paramref name="capacity"/>.</summary>
+    protected static ulong[] MovedBits(ulong[] bits, int offset, int capacity)
+    {
+        var moved = new ulong[(capacity + 63) >> 6];
+        for (var word = 0; word < bits.Length; word++)
+        {
+            var value = bits[word];
+            while (value != 0)
+            {
+                var bit = System.Numerics.BitOperations.TrailingZeroCount(value);
+                value &= value - 1;
+                var target = (word << 6) + bit + offset;
+                if (target >= 0 && target < capacity) moved[target >> 6] |= 1UL << (target & 63);
+            }
+        }
+
+        return moved;
+    }
 }
 
-/// <summary>The buckets of one (provider, account, cost type, breakdown, source) of a service, a slot per hour.</summary>
+/// <summary>
+/// The buckets of one (provider, account, cost type, breakdown, source) of a service, a slot per
+/// hour: the cost as a <see cref="FixedPointColumn"/> (2–8 bytes), the sequence as a
+/// <see cref="SequenceColumn"/> (usually 1 byte) and a presence bit.
+/// </summary>
 public sealed class BucketSeries : HourWindow
 {
     private readonly BucketKey _key;
-    private decimal[] _cost = [];
+    private FixedPointColumn _cost = new(0);
+    private SequenceColumn _sequence = new(0);
     private ulong[] _present = [];
 
-    // Sequences of one series lie close together: they are kept as 32-bit offsets from the first one,
-    // and widened to 64 bits only if one ever falls outside that range.
-    private long _sequenceBase = long.MinValue;
-    private int[] _sequenceOffset = [];
-    private long[]? _sequenceWide;
-
     // Most buckets carry only a cost; these columns exist once a bucket of the series has a value in them.
-    private decimal[]? _cpu;
-    private decimal[]? _memory;
-    private decimal[]? _storageGb;
+    private FixedPointColumn? _cpu;
+    private FixedPointColumn? _memory;
+    private FixedPointColumn? _storageGb;
 
     public BucketSeries(BucketKey key) => _key = key with { Hour = default };
 
@@ -298,7 +320,7 @@ public sealed class BucketSeries : HourWindow
         }
 
         amount = new BucketAmount(_cost[slot], _cpu?[slot] ?? 0m, _memory?[slot] ?? 0m, _storageGb?[slot] ?? 0m);
-        sequence = _sequenceWide?[slot] ?? _sequenceBase + _sequenceOffset[slot];
+        sequence = _sequence[slot];
         return true;
     }
 
@@ -308,14 +330,14 @@ public sealed class BucketSeries : HourWindow
     public void Set(DateTime hour, BucketAmount amount, long sequence)
     {
         var slot = EnsureSlot(hour);
+        _sequence.Set(slot, sequence, _present);
         if (!IsPresent(slot))
         {
             _present[slot >> 6] |= 1UL << (slot & 63);
             Count++;
         }
 
-        _cost[slot] = amount.CostUsd;
-        StoreSequence(slot, sequence);
+        _cost.Set(slot, amount.CostUsd);
         Store(ref _cpu, slot, amount.CpuCostUsd);
         Store(ref _memory, slot, amount.MemoryCostUsd);
         Store(ref _storageGb, slot, amount.StorageGb);
@@ -357,92 +379,53 @@ public sealed class BucketSeries : HourWindow
 
     protected override void Resize(int offset, int capacity)
     {
-        _cost = Moved(_cost, offset, capacity);
-        if (_sequenceWide is null) _sequenceOffset = Moved(_sequenceOffset, offset, capacity);
-        else _sequenceWide = Moved(_sequenceWide, offset, capacity);
-        if (_cpu is not null) _cpu = Moved(_cpu, offset, capacity);
-        if (_memory is not null) _memory = Moved(_memory, offset, capacity);
-        if (_storageGb is not null) _storageGb = Moved(_storageGb, offset, capacity);
+        _cost = _cost.Moved(offset, capacity);
+        _sequence = _sequence.Moved(offset, capacity);
+        _cpu = _cpu?.Moved(offset, capacity);
+        _memory = _memory?.Moved(offset, capacity);
+        _storageGb = _storageGb?.Moved(offset, capacity);
         _present = MovedBits(_present, offset, capacity);
     }
 
     protected override void Shift(int drop, int keep)
     {
-        _cost = Shifted(_cost, drop, keep);
-        if (_sequenceWide is null) _sequenceOffset = Shifted(_sequenceOffset, drop, keep);
-        else _sequenceWide = Shifted(_sequenceWide, drop, keep);
-        if (_cpu is not null) _cpu = Shifted(_cpu, drop, keep);
-        if (_memory is not null) _memory = Shifted(_memory, drop, keep);
-        if (_storageGb is not null) _storageGb = Shifted(_storageGb, drop, keep);
+        _cost = _cost.Shifted(drop, keep);
+        _sequence = _sequence.Shifted(drop, keep);
+        _cpu = _cpu?.Shifted(drop, keep);
+        _memory = _memory?.Shifted(drop, keep);
+        _storageGb = _storageGb?.Shifted(drop, keep);
         _present = MovedBits(_present, -drop, keep);
     }
 
-    private void StoreSequence(int slot, long sequence)
-    {
-        if (_sequenceWide is not null)
-        {
-            _sequenceWide[slot] = sequence;
-            return;
-        }
+    private bool IsPresent(int slot) => IsSet(_present, slot);
 
-        if (_sequenceBase == long.MinValue) _sequenceBase = sequence;
-        var offset = (Int128)sequence - _sequenceBase;
-        if (offset >= int.MinValue && offset <= int.MaxValue)
-        {
-            _sequenceOffset[slot] = (int)offset;
-            return;
-        }
-
-        _sequenceWide = new long[Capacity];
-        for (var i = 0; i < Capacity; i++) _sequenceWide[i] = _sequenceBase + _sequenceOffset[i];
-        _sequenceWide[slot] = sequence;
-        _sequenceOffset = [];
-    }
-
-    private bool IsPresent(int slot) => (_present[slot >> 6] & (1UL << (slot & 63))) != 0;
-
-    private void Store(ref decimal[]? column, int slot, decimal value)
+    private void Store(ref FixedPointColumn? column, int slot, decimal value)
     {
         if (column is null)
         {
             if (value == 0m) return;
-            column = new decimal[Capacity];
+            column = new FixedPointColumn(Capacity);
         }
 
-        column[slot] = value;
-    }
-
-    /// <summary>The bitmap of <paramref name="bits"/> with every bit moved by <paramref name="offset"/> slots, sized for <paramref name="capacity"/>.</summary>
-    private static ulong[] MovedBits(ulong[] bits, int offset, int capacity)
-    {
-        var moved = new ulong[(capacity + 63) >> 6];
-        for (var word = 0; word < bits.Length; word++)
-        {
-            var value = bits[word];
-            while (value != 0)
-            {
-                var bit = System.Numerics.BitOperations.TrailingZeroCount(value);
-                value &= value - 1;
-                var target = (word << 6) + bit + offset;
-                if (target >= 0 && target < capacity) moved[target >> 6] |= 1UL << (target & 63);
-            }
-        }
-
-        return moved;
+        column.Set(slot, value);
     }
 }
 
-/// <summary>The total cost and the number of buckets of each hour over all of a service's series.</summary>
+/// <summary>
+/// The total cost of each hour over all of a service's series, and whether any bucket holds it (a
+/// bit: buckets are replaced, never removed, so an hour holds data from its first bucket until it
+/// is pruned).
+/// </summary>
 public sealed class HourColumn : HourWindow
 {
-    private decimal[] _total = [];
-    private int[] _count = [];
+    private FixedPointColumn _total = new(0);
+    private ulong[] _present = [];
 
-    public void Add(DateTime hour, decimal cost, int buckets)
+    public void Add(DateTime hour, decimal cost)
     {
         var slot = EnsureSlot(hour);
-        _total[slot] += cost;
-        _count[slot] += buckets;
+        _total.Add(slot, cost);
+        _present[slot >> 6] |= 1UL << (slot & 63);
     }
 
     public decimal TotalOf(DateTime hour) => SlotOf(hour) is var slot and >= 0 ? _total[slot] : 0m;
@@ -451,7 +434,7 @@ public sealed class HourColumn : HourWindow
     {
         for (var slot = 0; slot < Capacity; slot++)
         {
-            if (_count[slot] > 0) yield return (HourAt(slot), _total[slot]);
+            if (IsSet(_present, slot)) yield return (HourAt(slot), _total[slot]);
         }
     }
 
@@ -459,13 +442,13 @@ public sealed class HourColumn : HourWindow
 
     protected override void Resize(int offset, int capacity)
     {
-        _total = Moved(_total, offset, capacity);
-        _count = Moved(_count, offset, capacity);
+        _total = _total.Moved(offset, capacity);
+        _present = MovedBits(_present, offset, capacity);
     }
 
     protected override void Shift(int drop, int keep)
     {
-        _total = Shifted(_total, drop, keep);
-        _count = Shifted(_count, drop, keep);
+        _total = _total.Shifted(drop, keep);
+        _present = MovedBits(_present, -drop, keep);
     }
 }
