@@ -176,10 +176,15 @@ internal readonly ref struct SeasonalBaseline
     /// into <paramref name="residuals"/>; returns how many there are and how many of them fall in the
     /// last <c>LevelHours</c> hours (they are the tail of the span). A residual is shrunk toward zero
     /// by its reference's ambiguity: in the second week of history a weekend hour is judged against a
-    /// midpoint of weekend and weekday, and that gap is not a change of level.
+    /// midpoint of weekend and weekday, and that gap is not a change of level. With
+    /// <paramref name="relative"/>, each residual is divided by its reference (at least
+    /// <c>MinimumHourlyCostUsd</c>, below which no verdict is given anyway): cost noise is
+    /// multiplicative, so a peak hour's residuals are larger in USD than a night hour's, and one USD
+    /// scale for both would be too narrow at the peak and too wide at night.
     /// </summary>
-    public (int Count, int LevelCount) Residuals(Span<double> residuals)
+    public (int Count, int LevelCount) Residuals(Span<double> residuals, bool relative = false)
     {
+        var divisionFloor = Math.Max((double)_options.MinimumHourlyCostUsd, _options.AbsoluteScaleFloorUsd);
         int count = 0, levelCount = 0;
         var levelFrom = Anchor - _options.LevelHours;
         for (var i = Anchor - _options.ScaleHours; i < Anchor; i++)
@@ -188,7 +193,9 @@ internal readonly ref struct SeasonalBaseline
             var reference = Reference(i, i - 1, out var ambiguity);
             if (double.IsNaN(reference)) continue;
             var residual = _values[i] - reference;
-            residuals[count++] = Math.Sign(residual) * Math.Max(0, Math.Abs(residual) - ambiguity);
+            residuals[count++] = relative
+                ? residual / Math.Max(Math.Abs(reference), divisionFloor)
+                : Math.Sign(residual) * Math.Max(0, Math.Abs(residual) - ambiguity);
             if (i >= levelFrom) levelCount++;
         }
 
@@ -207,6 +214,17 @@ internal readonly ref struct SeasonalBaseline
         var all = residuals[..count];
         var center = Robust.Median(all, scratch);
         return (level, Robust.MadToSigma * Robust.Mad(all, center, scratch), levelCount);
+    }
+
+    /// <summary>The robust scale of the relative residuals of the hours before the anchor: the noise of one hour as a fraction of its expectation.</summary>
+    public double RelativeScale()
+    {
+        Span<double> residuals = stackalloc double[_options.ScaleHours];
+        Span<double> scratch = stackalloc double[_options.ScaleHours];
+        var (count, _) = Residuals(residuals, relative: true);
+        if (count == 0) return 0;
+        var all = residuals[..count];
+        return Robust.MadToSigma * Robust.Mad(all, Robust.Median(all, scratch), scratch);
     }
 
     /// <summary>Applies the documented floors to a residual scale.</summary>
