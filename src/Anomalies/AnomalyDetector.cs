@@ -67,7 +67,9 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
     /// <summary>
     /// The last <paramref name="window"/> hours (the anchor the last of them) against their votes at the
     /// level measured on the <c>LevelHours</c> before the window: a change that lasts is not absorbed
-    /// into its own expectation. Fires when the median ratio actual / expected differs from 1 by at
+    /// into its own expectation. The same must hold against last week's vote alone: the day vote carries
+    /// a Sunday's level into Monday (its samples are mostly weekdays), and in the first weeks the
+    /// median of two or three votes can lean on it. Fires when the median ratio actual / expected differs from 1 by at
     /// least <c>SustainedChange</c> and by <c>ZThreshold</c> standard errors of a median of that many
     /// hours, and the anchor hour itself is at least <c>SustainedChange</c> off on the same side.
     /// </summary>
@@ -81,21 +83,27 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
         Span<Level> levels = stackalloc Level[_options.Weeks + 1];
         baseline.Levels(from - 1, levels);
         Span<double> ratios = stackalloc double[window];
+        Span<double> weekRatios = stackalloc double[window];
         var anchorExpected = 0.0;
         for (var i = 0; i < window; i++)
         {
-            var vote = baseline.Vote(from + i, levels, out _);
-            if (!(vote > 0)) return null;
-            ratios[i] = baseline[from + i] / vote;
+            var h = from + i;
+            var vote = baseline.Vote(h, levels, out _);
+            var weekVote = levels[0].Apply(baseline[h - HoursPerWeek]);
+            if (!(vote > 0) || !(weekVote > 0)) return null;
+            ratios[i] = baseline[h] / vote;
+            weekRatios[i] = baseline[h] / weekVote;
             anchorExpected = vote;
         }
 
         var anchorChange = ratios[window - 1] - 1;
         var change = Robust.MedianInPlace(ratios) - 1;
+        var weekChange = Robust.MedianInPlace(weekRatios) - 1;
         var standardError = MedianStandardError * relativeNoise / Math.Sqrt(window);
         var needed = Math.Max(_options.SustainedChange, _options.ZThreshold * standardError);
-        if (Math.Abs(change) < needed || Math.Sign(anchorChange) != Math.Sign(change) || Math.Abs(anchorChange) < _options.SustainedChange) return null;
-        return (Math.Round((decimal)anchorExpected, 6), change / standardError);
+        if (Math.Abs(change) < needed || Math.Abs(weekChange) < needed) return null;
+        if (Math.Sign(weekChange) != Math.Sign(change) || Math.Sign(anchorChange) != Math.Sign(change) || Math.Abs(anchorChange) < _options.SustainedChange) return null;
+        return (Math.Round((decimal)anchorExpected, 6), Math.Sign(change) * Math.Min(Math.Abs(change), Math.Abs(weekChange)) / standardError);
     }
 
     /// <summary>
