@@ -35,8 +35,9 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
 
         Span<double> buffer = stackalloc double[_options.WindowHours + 1];
         var baseline = SeasonalBaseline.Read(series, first, hour, _options, buffer);
-        var relativeScale = baseline.RelativeScale();
+        var (upScale, downScale) = baseline.RelativeScale();
         var expected = baseline.Expectation(out var ambiguity);
+        var relativeScale = (double)actual >= expected ? upScale : downScale;
         var noise = Math.Max(relativeScale * Math.Abs(expected), ambiguity);
         var floored = SeasonalBaseline.Floored(noise, expected, _options);
 

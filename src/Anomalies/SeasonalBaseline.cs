@@ -216,15 +216,31 @@ internal readonly ref struct SeasonalBaseline
         return (level, Robust.MadToSigma * Robust.Mad(all, center, scratch), levelCount);
     }
 
-    /// <summary>The robust scale of the relative residuals of the hours before the anchor: the noise of one hour as a fraction of its expectation.</summary>
-    public double RelativeScale()
+    /// <summary>
+    /// The robust scale of the relative residuals of the hours before the anchor, the noise of one hour
+    /// as a fraction of its expectation, above and below their median: 1.4826 × the median distance
+    /// from the median of the residuals on that side (for symmetric noise both are the MAD scale).
+    /// Residuals divided by a noisy reference have a longer upper tail than lower one, and one MAD
+    /// for both sides would be too narrow upward.
+    /// </summary>
+    public (double Up, double Down) RelativeScale()
     {
         Span<double> residuals = stackalloc double[_options.ScaleHours];
         Span<double> scratch = stackalloc double[_options.ScaleHours];
         var (count, _) = Residuals(residuals, relative: true);
-        if (count == 0) return 0;
+        if (count == 0) return (0, 0);
         var all = residuals[..count];
-        return Robust.MadToSigma * Robust.Mad(all, Robust.Median(all, scratch), scratch);
+        var center = Robust.Median(all, scratch);
+        int up = 0, down = count;
+        foreach (var r in all)
+        {
+            if (r > center) scratch[up++] = r - center;
+            else if (r < center) scratch[--down] = center - r;
+        }
+
+        var upScale = up == 0 ? 0 : Robust.MedianInPlace(scratch[..up]);
+        var downScale = down == count ? 0 : Robust.MedianInPlace(scratch[down..count]);
+        return (Robust.MadToSigma * upScale, Robust.MadToSigma * downScale);
     }
 
     /// <summary>Applies the documented floors to a residual scale.</summary>
