@@ -71,7 +71,7 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
     /// into its own expectation. The same must hold against last week's vote alone: the day vote carries
     /// a Sunday's level into Monday (its samples are mostly weekdays), and in the first weeks the
     /// median of two or three votes can lean on it. Fires when the median ratio actual / expected differs from 1 by at
-    /// least <c>SustainedChange</c> and by <c>ZThreshold</c> standard errors of a median of that many
+    /// least <c>SustainedChange</c> and by <c>WindowZThreshold</c> standard errors of a median of that many
     /// hours, and the anchor hour itself is at least <c>SustainedChange</c> off on the same side.
     /// </summary>
     private (decimal Expected, double Z)? Sustained(SeasonalBaseline baseline, int window, double relativeNoise)
@@ -101,7 +101,7 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
         var change = Robust.MedianInPlace(ratios) - 1;
         var weekChange = Robust.MedianInPlace(weekRatios) - 1;
         var standardError = MedianStandardError * relativeNoise / Math.Sqrt(window);
-        var needed = Math.Max(_options.SustainedChange, _options.ZThreshold * standardError);
+        var needed = Math.Max(_options.SustainedChange, _options.WindowZThreshold * standardError);
         if (Math.Abs(change) < needed || Math.Abs(weekChange) < needed) return null;
         if (Math.Sign(weekChange) != Math.Sign(change) || Math.Sign(anchorChange) != Math.Sign(change) || Math.Abs(anchorChange) < _options.SustainedChange) return null;
         return (Math.Round((decimal)anchorExpected, 6), Math.Sign(change) * Math.Min(Math.Abs(change), Math.Abs(weekChange)) / standardError);
@@ -110,7 +110,7 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
     /// <summary>
     /// The last <c>LevelHours</c> hours against the same hours one and two weeks earlier: the smaller of
     /// the two median ratios (so an outage in one of those weeks does not make today look high) must
-    /// be at least 1 + <c>RampChange</c> and <c>ZThreshold</c> standard errors. Up only: a cost that
+    /// be at least 1 + <c>RampChange</c> and <c>WindowZThreshold</c> standard errors. Up only: a cost that
     /// falls back after an event is not a new one. Needs a full week-ago day.
     /// </summary>
     private (decimal Expected, double Z)? Ramp(SeasonalBaseline baseline, double relativeNoise)
@@ -128,21 +128,22 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
 
         if (!(ratio > 1)) return null;
         var standardError = MedianStandardError * Math.Sqrt(2) * relativeNoise / Math.Sqrt(_options.LevelHours);
-        if (ratio - 1 < Math.Max(_options.RampChange, _options.ZThreshold * standardError)) return null;
+        if (ratio - 1 < Math.Max(_options.RampChange, _options.WindowZThreshold * standardError)) return null;
         return (Math.Round((decimal)(baseline[baseline.Anchor] / ratio), 6), (ratio - 1) / standardError);
     }
 
-    private AnomalyResult Result(DateTime hour, decimal actual, decimal expected, decimal scale, double z, AnomalyRule rule) =>
-        new(hour, actual, expected, scale, z, actual >= expected ? AnomalyDirection.Up : AnomalyDirection.Down, Verdict(actual, expected, z), _options.ZThreshold)
-        {
-            Rule = rule,
-        };
+    private AnomalyResult Result(DateTime hour, decimal actual, decimal expected, decimal scale, double z, AnomalyRule rule)
+    {
+        var threshold = rule == AnomalyRule.Hour ? _options.ZThreshold : _options.WindowZThreshold;
+        var direction = actual >= expected ? AnomalyDirection.Up : AnomalyDirection.Down;
+        return new(hour, actual, expected, scale, z, direction, Verdict(actual, expected, z, threshold), threshold) { Rule = rule };
+    }
 
-    private AnomalyVerdict Verdict(decimal actual, decimal expected, double z)
+    private AnomalyVerdict Verdict(decimal actual, decimal expected, double z, double threshold)
     {
         var floor = _options.MinimumHourlyCostUsd;
         if (Math.Abs(actual) < floor && Math.Abs(expected) < floor) return AnomalyVerdict.BelowFloor;
-        if (Math.Abs(z) <= _options.ZThreshold) return AnomalyVerdict.Normal;
+        if (Math.Abs(z) <= threshold) return AnomalyVerdict.Normal;
         return MeetsImpact(actual, expected) ? AnomalyVerdict.Anomaly : AnomalyVerdict.BelowImpact;
     }
 

@@ -22,7 +22,14 @@ public sealed record AnomalyOptions
     /// |z| must be above this for an anomaly, in every rule. Not 3: over a month of hours with 20% noise
     /// a 3-sigma rule flags about two normal hours per service (issue 19 allows 0.5).
     /// </summary>
-    public double ZThreshold { get; init; } = 5.0;
+    public double ZThreshold { get; init; } = 5.5;
+
+    /// <summary>
+    /// The sustained and ramp rules' threshold, in standard errors of their medians. Lower than
+    /// <see cref="ZThreshold"/>: a median of several hours has much lighter tails than one hour, and a
+    /// 6-hour outage to 0.3× in 20% noise is 5 standard errors deep.
+    /// </summary>
+    public double WindowZThreshold { get; init; } = 4.5;
 
     /// <summary>The sustained rule's minimum change: the median hour of the window is at least this fraction above or below expected (a 1.7× shift is 0.7, a partial outage to 0.3× is −0.7, a benign bump at most 0.35).</summary>
     public double SustainedChange { get; init; } = 0.5;
@@ -78,6 +85,7 @@ public sealed record AnomalyOptions
     {
         Require(ZThreshold > 0 && double.IsFinite(ZThreshold), nameof(ZThreshold), "must be a positive number");
         Require(WarmUp >= TimeSpan.FromDays(2) && WarmUp <= TimeSpan.FromDays(35), nameof(WarmUp), "must be between 2 and 35 days");
+        Require(WindowZThreshold > 0 && double.IsFinite(WindowZThreshold), nameof(WindowZThreshold), "must be a positive number");
         Require(SustainedChange > 0 && double.IsFinite(SustainedChange), nameof(SustainedChange), "must be a positive number");
         Require(RampChange > 0 && double.IsFinite(RampChange), nameof(RampChange), "must be a positive number");
         Require(MinimumHourlyCostUsd >= 0, nameof(MinimumHourlyCostUsd), "must not be negative");
