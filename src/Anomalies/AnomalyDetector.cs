@@ -98,13 +98,26 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
         }
 
         var anchorChange = ratios[window - 1] - 1;
-        var change = Robust.MedianInPlace(ratios) - 1;
-        var weekChange = Robust.MedianInPlace(weekRatios) - 1;
+        var change = InnerChange(ratios, Math.Sign(anchorChange));
+        var weekChange = InnerChange(weekRatios, Math.Sign(anchorChange));
         var standardError = MedianStandardError * relativeNoise / Math.Sqrt(window);
         var needed = Math.Max(_options.SustainedChange, _options.WindowZThreshold * standardError);
-        if (Math.Abs(change) < needed || Math.Abs(weekChange) < needed) return null;
-        if (Math.Sign(weekChange) != Math.Sign(change) || Math.Sign(anchorChange) != Math.Sign(change) || Math.Abs(anchorChange) < _options.SustainedChange) return null;
+        if (Math.Abs(anchorChange) < _options.SustainedChange || Math.Abs(change) < needed || Math.Abs(weekChange) < needed) return null;
         return (Math.Round((decimal)anchorExpected, 6), Math.Sign(change) * Math.Min(Math.Abs(change), Math.Abs(weekChange)) / standardError);
+    }
+
+    /// <summary>
+    /// How far the window's ratios are beyond 1 in <paramref name="direction"/>, read not at the median
+    /// but a quarter of the way in from the side of 1 (all 3 of 3, 5 of 6, 9 of 12 hours are at least
+    /// that far): a spike and one noisy hour after it are two of three hours, not a shift. Zero when
+    /// that hour is on the other side of 1. Sorts <paramref name="ratios"/>.
+    /// </summary>
+    private static double InnerChange(Span<double> ratios, int direction)
+    {
+        ratios.Sort();
+        var inner = ratios.Length / 4;
+        var change = (direction > 0 ? ratios[inner] : ratios[^(inner + 1)]) - 1;
+        return Math.Sign(change) == direction ? change : 0;
     }
 
     /// <summary>
