@@ -70,24 +70,35 @@ public static class QualityEvaluator
         var cases = new List<ForecastCase>[services];
         Parallel.For(0, services, i => cases[i] = Forecasts(SeriesGenerator.Generate(seed, i, SeriesScenario.Months), forecaster));
         var all = cases.SelectMany(c => c).ToList();
-        return new ForecastResult(seed, services, ForecastDays.Select(day => ScoreForecasts(day, all.Where(c => c.Day == day).ToList())).ToList());
+        List<ForecastScore> Score(Func<ForecastCase, bool> which) =>
+            ForecastDays.Select(day => ScoreForecasts(day, all.Where(c => c.Day == day && which(c)).ToList())).ToList();
+        return new ForecastResult(seed, services, Score(_ => true), Score(c => !c.Event));
     }
+
+    /// <summary>
+    /// Months scored: from the second on, so that every forecast has a month of history (a service's
+    /// first weeks are the warm-up's business, not the forecast's).
+    /// </summary>
+    public static DateTime FirstForecastMonth(LabelledSeries labelled) => UtcHours.MonthStart(labelled.Start).AddMonths(1);
 
     private static List<ForecastCase> Forecasts(LabelledSeries labelled, MonthForecaster forecaster)
     {
         var series = new LabelledSeriesView(labelled);
         var end = labelled.Start.AddHours(labelled.Final.Length);
         var cases = new List<ForecastCase>();
-        for (var month = UtcHours.MonthStart(labelled.Start); month.AddMonths(1) <= end; month = month.AddMonths(1))
+        for (var month = FirstForecastMonth(labelled); month.AddMonths(1) <= end; month = month.AddMonths(1))
         {
             var from = UtcHours.HoursBetween(labelled.Start, month);
-            var actual = labelled.Final[from..UtcHours.HoursBetween(labelled.Start, month.AddMonths(1))].Sum();
+            var to = UtcHours.HoursBetween(labelled.Start, month.AddMonths(1));
+            var actual = labelled.Final[from..to].Sum();
+            // An event inside the month, or whose aftermath reaches into it, makes the total unforecastable from before it.
+            var touched = labelled.Events.Any(e => e.Onset < to && e.IgnoreUntil > from);
             foreach (var day in ForecastDays)
             {
                 var asOf = month.AddDays(day).AddHours(-1);
                 var ours = forecaster.Forecast(series, asOf);
                 var naive = ours.MonthToDateUsd * DateTime.DaysInMonth(month.Year, month.Month) / day;
-                cases.Add(new ForecastCase(day, actual, ours.ForecastUsd, naive, ours.LowerUsd, ours.UpperUsd));
+                cases.Add(new ForecastCase(day, actual, ours.ForecastUsd, naive, ours.LowerUsd, ours.UpperUsd, touched));
             }
         }
 
@@ -107,5 +118,5 @@ public static class QualityEvaluator
             scored.Count(c => c.Lower <= c.Actual && c.Actual <= c.Upper) / (double)scored.Count);
     }
 
-    private sealed record ForecastCase(int Day, decimal Actual, decimal Ours, decimal Naive, decimal Lower, decimal Upper);
+    private sealed record ForecastCase(int Day, decimal Actual, decimal Ours, decimal Naive, decimal Lower, decimal Upper, bool Event);
 }

@@ -40,13 +40,16 @@ public static class QualityReport
         void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
 
         var s = SeriesScenario.Months;
-        Line($"Scenario {s.Name}, seed {result.Seed}: {result.Services} services, month totals of {s.Start:yyyy-MM} to {s.End.AddMonths(-1):yyyy-MM} forecast at the end of each day below.");
+        Line($"Scenario {s.Name}, seed {result.Seed}: {result.Services} services, month totals of {s.Start.AddMonths(1):yyyy-MM} to {s.End.AddMonths(-1):yyyy-MM} (each with a month of history) forecast at the end of each day below.");
         md.AppendLine();
-        Line($"| month-end forecast | cases | MAPE ours | MAPE naive (MTD × days / elapsed) | ours / naive | actual inside our 95% band |");
-        Line($"|---|---:|---:|---:|---:|---:|");
-        foreach (var f in result.Forecasts)
+        Line($"| month-end forecast | months | cases | MAPE ours | MAPE naive (MTD × days / elapsed) | ours / naive | actual inside our 95% band |");
+        Line($"|---|---|---:|---:|---:|---:|---:|");
+        foreach (var (which, scores) in new[] { ("all", result.Forecasts), ("no event", result.WithoutEvents) })
         {
-            Line($"| day {f.Day} | {f.Cases} | {f.OurMape:0.00}% | {f.NaiveMape:0.00}% | {f.MapeRatio:0.00} | {f.BandCoverage * 100:0.0}% |");
+            foreach (var f in scores)
+            {
+                Line($"| day {f.Day} | {which} | {f.Cases} | {f.OurMape:0.00}% | {f.NaiveMape:0.00}% | {f.MapeRatio:0.00} | {f.BandCoverage * 100:0.0}% |");
+            }
         }
 
         return md.ToString();

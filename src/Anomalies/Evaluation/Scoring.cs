@@ -117,4 +117,5 @@ public sealed record ForecastScore(int Day, int Cases, double OurMape, double Na
 
 public sealed record QualityResult(int Seed, SeriesScenario Scenario, int Services, int Restatements, IReadOnlyList<DetectionScore> Detection);
 
-public sealed record ForecastResult(int Seed, int Services, IReadOnlyList<ForecastScore> Forecasts);
+/// <summary>Forecast scores over every scored month, and over the months no labelled event touches.</summary>
+public sealed record ForecastResult(int Seed, int Services, IReadOnlyList<ForecastScore> Forecasts, IReadOnlyList<ForecastScore> WithoutEvents);
