@@ -47,10 +47,10 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
         var hourly = Result(hour, actual, expectedUsd, scaleUsd, z, AnomalyRule.Hour);
         if (hourly.Verdict is AnomalyVerdict.Anomaly or AnomalyVerdict.BelowFloor) return hourly;
 
-        // Relative noise of one hour, for the standard errors of the window rules (no relative floor:
-        // their own minimum change plays that part).
-        var relativeNoise = expected > 0 ? Math.Max(noise, _options.AbsoluteScaleFloorUsd) / expected : double.NaN;
-        if (!double.IsFinite(relativeNoise)) return hourly;
+        // Relative noise of one hour, for the standard errors of the window rules, floored like the
+        // hour's scale so that a flat series gets a z that means something.
+        if (!(expected > 0)) return hourly;
+        var relativeNoise = Math.Max(noise / expected, _options.RelativeScaleFloor);
         foreach (var window in SustainedWindows)
         {
             if (Sustained(baseline, window, relativeNoise) is { } hit && Result(hour, actual, hit.Expected, scaleUsd, hit.Z, AnomalyRule.Sustained) is { IsAnomaly: true } sustained) return sustained;

@@ -226,21 +226,22 @@ internal readonly ref struct SeasonalBaseline
     public (double Up, double Down) RelativeScale()
     {
         Span<double> residuals = stackalloc double[_options.ScaleHours];
-        Span<double> scratch = stackalloc double[_options.ScaleHours];
+        Span<double> ups = stackalloc double[_options.ScaleHours];
+        Span<double> downs = stackalloc double[_options.ScaleHours];
         var (count, _) = Residuals(residuals, relative: true);
         if (count == 0) return (0, 0);
         var all = residuals[..count];
-        var center = Robust.Median(all, scratch);
-        int up = 0, down = count;
+        var center = Robust.Median(all, ups);
+
+        // A residual at the median is a zero deviation on both sides, as in the symmetric MAD.
+        int up = 0, down = 0;
         foreach (var r in all)
         {
-            if (r > center) scratch[up++] = r - center;
-            else if (r < center) scratch[--down] = center - r;
+            if (r >= center) ups[up++] = r - center;
+            if (r <= center) downs[down++] = center - r;
         }
 
-        var upScale = up == 0 ? 0 : Robust.MedianInPlace(scratch[..up]);
-        var downScale = down == count ? 0 : Robust.MedianInPlace(scratch[down..count]);
-        return (Robust.MadToSigma * upScale, Robust.MadToSigma * downScale);
+        return (Robust.MadToSigma * Robust.MedianInPlace(ups[..up]), Robust.MadToSigma * Robust.MedianInPlace(downs[..down]));
     }
 
     /// <summary>Applies the documented floors to a residual scale.</summary>
