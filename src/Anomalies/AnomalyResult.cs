@@ -27,6 +27,19 @@ public enum AnomalyVerdict
     Anomaly,
 }
 
+/// <summary>Which of the detector's rules produced a verdict (docs/anomalies.md).</summary>
+public enum AnomalyRule
+{
+    /// <summary>The hour alone against its expectation.</summary>
+    Hour,
+
+    /// <summary>The last 3, 6 or 12 hours together against the level before them.</summary>
+    Sustained,
+
+    /// <summary>The last 24 hours against the same hours one and two weeks earlier.</summary>
+    Ramp,
+}
+
 /// <summary>The verdict on one hour of one service. <see cref="Reason"/> is built only when read.</summary>
 public sealed record AnomalyResult(
     DateTime Hour,
@@ -40,6 +53,9 @@ public sealed record AnomalyResult(
 {
     public bool IsAnomaly => Verdict == AnomalyVerdict.Anomaly;
 
+    /// <summary>The rule whose expected and z these are: <see cref="AnomalyRule.Hour"/> unless a window rule flagged the hour.</summary>
+    public AnomalyRule Rule { get; init; } = AnomalyRule.Hour;
+
     /// <summary>|actual − expected| in USD; null during warm-up.</summary>
     public decimal? ImpactUsd => ExpectedUsd is { } expected ? Math.Abs(ActualUsd - expected) : null;
 
@@ -52,10 +68,17 @@ public sealed record AnomalyResult(
     {
         AnomalyVerdict.WarmingUp => Invariant($"warming up: not enough history before {Hour:yyyy-MM-dd HH:mm}Z for a verdict"),
         AnomalyVerdict.BelowFloor => Invariant($"cost {ActualUsd:0.####} USD and expected {ExpectedUsd:0.####} USD are both below the minimum hourly cost"),
-        _ => Invariant($"cost {ActualUsd:0.####} USD is {ImpactUsd:0.####} USD{PercentText} {(Direction == AnomalyDirection.Up ? "above" : "below")} the expected {ExpectedUsd:0.####} USD (z = {ZScore:0.##}, threshold {ZThreshold:0.##}, scale {ScaleUsd:0.####} USD){VerdictText}"),
+        _ => Invariant($"cost {ActualUsd:0.####} USD is {ImpactUsd:0.####} USD{PercentText} {(Direction == AnomalyDirection.Up ? "above" : "below")} the expected {ExpectedUsd:0.####} USD ({RuleText}z = {ZScore:0.##}, threshold {ZThreshold:0.##}, scale {ScaleUsd:0.####} USD){VerdictText}"),
     };
 
     private string PercentText => ImpactPercent is { } percent ? Invariant($" ({percent:0.#}%)") : "";
+
+    private string RuleText => Rule switch
+    {
+        AnomalyRule.Sustained => "sustained over the last hours at the level before them, ",
+        AnomalyRule.Ramp => "the last 24 hours against one and two weeks earlier, ",
+        _ => "",
+    };
 
     private string VerdictText => Verdict switch
     {

@@ -9,6 +9,13 @@ public sealed class MonthForecaster(AnomalyOptions? options = null)
 {
     private const double BandZ = 1.96;
 
+    /// <summary>
+    /// The band's hourly scale is never below this fraction of the mean forecast hour. Lower than the
+    /// detector's floor, which guards single hours against a flat week's MAD of 0: a month sum averages
+    /// hours, and with the detector's 15% the band held 96–99% of the actual totals (issue 19: 90–97%).
+    /// </summary>
+    private const double BandScaleFloor = 0.09;
+
     /// <summary>Standard error of a median relative to a mean, for normal noise (√(π/2)).</summary>
     private const double MedianStandardError = 1.2533;
 
@@ -61,7 +68,7 @@ public sealed class MonthForecaster(AnomalyOptions? options = null)
             horizonSum += staleHours;
         }
 
-        var sigma = SeasonalBaseline.Floored(scale, sum / remaining, _options);
+        var sigma = Math.Max(scale, Math.Max(BandScaleFloor * Math.Abs(sum / remaining), _options.AbsoluteScaleFloorUsd));
         var levelError = levelCount == 0 ? sigma : MedianStandardError * sigma / Math.Sqrt(levelCount);
         var noise = remaining * sigma * sigma;
         var levelTerm = remaining * levelError;

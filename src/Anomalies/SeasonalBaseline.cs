@@ -79,35 +79,38 @@ internal readonly ref struct SeasonalBaseline
     /// </summary>
     public double Expectation(out double ambiguity)
     {
-        ambiguity = 0;
-        var t = Anchor;
-        Span<double> votes = stackalloc double[_options.Weeks + 1];
-        Span<double> voteScratch = stackalloc double[_options.Weeks + 1];
+        Span<Level> levels = stackalloc Level[_options.Weeks + 1];
+        Levels(Anchor - 1, levels);
+        return Vote(Anchor, levels, out ambiguity);
+    }
+
+    /// <summary>
+    /// The level of each vote (week lags 1..<c>Weeks</c>, then the day vote) measured on the
+    /// <c>LevelHours</c> hours up to and including <paramref name="levelEnd"/>: each later hour is
+    /// then expected at that level, so an event after <paramref name="levelEnd"/> cannot raise its own
+    /// expectation. A lag without paired hours keeps the sample as it is.
+    /// </summary>
+    public void Levels(int levelEnd, Span<Level> levels)
+    {
         Span<double> recent = stackalloc double[_options.LevelHours];
         Span<double> older = stackalloc double[_options.LevelHours];
         Span<double> scratch = stackalloc double[_options.LevelHours];
         Span<double> days = stackalloc double[_options.Days];
-
-        var weekCount = 0;
         for (var k = 1; k <= _options.Weeks; k++)
         {
             var lag = HoursPerWeek * k;
-            if (t - lag < 0 || double.IsNaN(_values[t - lag])) break;
             var pairs = 0;
-            for (var h = t - 1; h >= t - _options.LevelHours && h - lag >= 0 && !double.IsNaN(_values[h - lag]); h--)
+            for (var h = levelEnd; h > levelEnd - _options.LevelHours && h - lag >= 0 && !double.IsNaN(_values[h - lag]); h--)
             {
                 recent[pairs] = _values[h];
                 older[pairs++] = _values[h - lag];
             }
 
-            votes[weekCount++] = Rescale(_values[t - lag], recent[..pairs], older[..pairs], scratch);
+            levels[k - 1] = Rescale(recent[..pairs], older[..pairs], scratch);
         }
 
-        var dayCount = Collect(t, t - 1, HoursPerDay, days);
-        if (dayCount == 0) return double.NaN;
-        var dayMedian = Robust.MedianInPlace(days[..dayCount]);
         var dayPairs = 0;
-        for (var h = t - 1; h >= t - _options.LevelHours && h >= 0; h--)
+        for (var h = levelEnd; h > levelEnd - _options.LevelHours && h >= 0; h--)
         {
             var known = Collect(h, h - 1, HoursPerDay, days);
             if (known == 0) break;
@@ -115,7 +118,32 @@ internal readonly ref struct SeasonalBaseline
             older[dayPairs++] = Robust.MedianInPlace(days[..known]);
         }
 
-        votes[weekCount] = Rescale(dayMedian, recent[..dayPairs], older[..dayPairs], scratch);
+        levels[_options.Weeks] = Rescale(recent[..dayPairs], older[..dayPairs], scratch);
+    }
+
+    /// <summary>
+    /// The median of the votes for hour <paramref name="index"/> at the given <paramref name="levels"/>,
+    /// and their median absolute deviation. Week votes stop at the first lag without a known sample;
+    /// the day vote uses the same hour of the last <c>Days</c> days before <paramref name="index"/>.
+    /// NaN when no earlier day is known.
+    /// </summary>
+    public double Vote(int index, ReadOnlySpan<Level> levels, out double ambiguity)
+    {
+        ambiguity = 0;
+        Span<double> votes = stackalloc double[_options.Weeks + 1];
+        Span<double> voteScratch = stackalloc double[_options.Weeks + 1];
+        Span<double> days = stackalloc double[_options.Days];
+        var weekCount = 0;
+        for (var k = 1; k <= _options.Weeks; k++)
+        {
+            var lag = HoursPerWeek * k;
+            if (index - lag < 0 || double.IsNaN(_values[index - lag])) break;
+            votes[weekCount++] = levels[k - 1].Apply(_values[index - lag]);
+        }
+
+        var dayCount = Collect(index, index - 1, HoursPerDay, days);
+        if (dayCount == 0) return double.NaN;
+        votes[weekCount] = levels[_options.Weeks].Apply(Robust.MedianInPlace(days[..dayCount]));
         var all = votes[..(weekCount + 1)];
         var expected = Robust.Median(all, voteScratch);
         ambiguity = Robust.Mad(all, expected, voteScratch);
@@ -123,29 +151,24 @@ internal readonly ref struct SeasonalBaseline
     }
 
     /// <summary>
-    /// Brings a past <paramref name="sample"/> to today's level: × the median ratio recent / older over
-    /// the paired hours, because costs scale (a shift or growth multiplies the daily and weekly shape, so
-    /// a ratio measured on Sunday hours still holds on Monday morning, where a difference would not).
-    /// When fewer than half of the older values are positive (a service that is mostly zero, or credits)
-    /// a ratio means nothing, and the median difference recent − older is added instead.
+    /// The level that brings a past sample to today's: × the median ratio recent / older over the
+    /// paired hours, because costs scale (a shift or growth multiplies the daily and weekly shape, so a
+    /// ratio measured on Sunday hours still holds on Monday morning, where a difference would not).
+    /// When fewer than half of the older values are positive (a service that is mostly zero, or
+    /// credits) a ratio means nothing, and the median difference recent − older is added instead.
     /// </summary>
-    private static double Rescale(double sample, ReadOnlySpan<double> recent, ReadOnlySpan<double> older, Span<double> scratch)
+    private static Level Rescale(ReadOnlySpan<double> recent, ReadOnlySpan<double> older, Span<double> scratch)
     {
-        if (recent.Length == 0) return sample;
+        if (recent.Length == 0) return Level.Same;
         var ratios = 0;
         for (var i = 0; i < recent.Length; i++)
         {
             if (older[i] > 0) scratch[ratios++] = recent[i] / older[i];
         }
 
-        if (2 * ratios >= recent.Length)
-        {
-            var ratio = Robust.MedianInPlace(scratch[..ratios]);
-            return sample >= 0 ? Math.Max(0, sample * ratio) : sample * ratio;
-        }
-
+        if (2 * ratios >= recent.Length) return new Level(Robust.MedianInPlace(scratch[..ratios]), 0, recent.Length);
         for (var i = 0; i < recent.Length; i++) scratch[i] = recent[i] - older[i];
-        return AnomalyDetector.Expected(sample, Robust.MedianInPlace(scratch[..recent.Length]));
+        return new Level(double.NaN, Robust.MedianInPlace(scratch[..recent.Length]), recent.Length);
     }
 
     /// <summary>
@@ -153,10 +176,15 @@ internal readonly ref struct SeasonalBaseline
     /// into <paramref name="residuals"/>; returns how many there are and how many of them fall in the
     /// last <c>LevelHours</c> hours (they are the tail of the span). A residual is shrunk toward zero
     /// by its reference's ambiguity: in the second week of history a weekend hour is judged against a
-    /// midpoint of weekend and weekday, and that gap is not a change of level.
+    /// midpoint of weekend and weekday, and that gap is not a change of level. With
+    /// <paramref name="relative"/>, each residual is divided by its reference (at least
+    /// <c>MinimumHourlyCostUsd</c>, below which no verdict is given anyway): cost noise is
+    /// multiplicative, so a peak hour's residuals are larger in USD than a night hour's, and one USD
+    /// scale for both would be too narrow at the peak and too wide at night.
     /// </summary>
-    public (int Count, int LevelCount) Residuals(Span<double> residuals)
+    public (int Count, int LevelCount) Residuals(Span<double> residuals, bool relative = false)
     {
+        var divisionFloor = Math.Max((double)_options.MinimumHourlyCostUsd, _options.AbsoluteScaleFloorUsd);
         int count = 0, levelCount = 0;
         var levelFrom = Anchor - _options.LevelHours;
         for (var i = Anchor - _options.ScaleHours; i < Anchor; i++)
@@ -165,7 +193,9 @@ internal readonly ref struct SeasonalBaseline
             var reference = Reference(i, i - 1, out var ambiguity);
             if (double.IsNaN(reference)) continue;
             var residual = _values[i] - reference;
-            residuals[count++] = Math.Sign(residual) * Math.Max(0, Math.Abs(residual) - ambiguity);
+            residuals[count++] = relative
+                ? residual / Math.Max(Math.Abs(reference), divisionFloor)
+                : Math.Sign(residual) * Math.Max(0, Math.Abs(residual) - ambiguity);
             if (i >= levelFrom) levelCount++;
         }
 
@@ -184,6 +214,34 @@ internal readonly ref struct SeasonalBaseline
         var all = residuals[..count];
         var center = Robust.Median(all, scratch);
         return (level, Robust.MadToSigma * Robust.Mad(all, center, scratch), levelCount);
+    }
+
+    /// <summary>
+    /// The robust scale of the relative residuals of the hours before the anchor, the noise of one hour
+    /// as a fraction of its expectation, above and below their median: 1.4826 × the median distance
+    /// from the median of the residuals on that side (for symmetric noise both are the MAD scale).
+    /// Residuals divided by a noisy reference have a longer upper tail than lower one, and one MAD
+    /// for both sides would be too narrow upward.
+    /// </summary>
+    public (double Up, double Down) RelativeScale()
+    {
+        Span<double> residuals = stackalloc double[_options.ScaleHours];
+        Span<double> ups = stackalloc double[_options.ScaleHours];
+        Span<double> downs = stackalloc double[_options.ScaleHours];
+        var (count, _) = Residuals(residuals, relative: true);
+        if (count == 0) return (0, 0);
+        var all = residuals[..count];
+        var center = Robust.Median(all, ups);
+
+        // A residual at the median is a zero deviation on both sides, as in the symmetric MAD.
+        int up = 0, down = 0;
+        foreach (var r in all)
+        {
+            if (r >= center) ups[up++] = r - center;
+            if (r <= center) downs[down++] = center - r;
+        }
+
+        return (Robust.MadToSigma * Robust.MedianInPlace(ups[..up]), Robust.MadToSigma * Robust.MedianInPlace(downs[..down]));
     }
 
     /// <summary>Applies the documented floors to a residual scale.</summary>

@@ -71,18 +71,18 @@ public sealed class DetectorTests
 
     [Theory]
     [InlineData(null, null, ImpactCombination.And, AnomalyVerdict.Anomaly)]
-    [InlineData("1.00", null, ImpactCombination.And, AnomalyVerdict.Anomaly)]
-    [InlineData("2.00", null, ImpactCombination.And, AnomalyVerdict.BelowImpact)]
-    [InlineData(null, 50.0, ImpactCombination.And, AnomalyVerdict.Anomaly)]
-    [InlineData(null, 80.0, ImpactCombination.And, AnomalyVerdict.BelowImpact)]
-    [InlineData("1.00", 80.0, ImpactCombination.And, AnomalyVerdict.BelowImpact)]
-    [InlineData("1.00", 80.0, ImpactCombination.Or, AnomalyVerdict.Anomaly)]
-    [InlineData("2.00", 80.0, ImpactCombination.Or, AnomalyVerdict.BelowImpact)]
+    [InlineData("2.00", null, ImpactCombination.And, AnomalyVerdict.Anomaly)]
+    [InlineData("3.00", null, ImpactCombination.And, AnomalyVerdict.BelowImpact)]
+    [InlineData(null, 80.0, ImpactCombination.And, AnomalyVerdict.Anomaly)]
+    [InlineData(null, 120.0, ImpactCombination.And, AnomalyVerdict.BelowImpact)]
+    [InlineData("1.00", 120.0, ImpactCombination.And, AnomalyVerdict.BelowImpact)]
+    [InlineData("1.00", 120.0, ImpactCombination.Or, AnomalyVerdict.Anomaly)]
+    [InlineData("3.00", 120.0, ImpactCombination.Or, AnomalyVerdict.BelowImpact)]
     public void Impact_thresholds_apply_alone_or_combined(string? minUsd, double? minPercent, ImpactCombination combination, AnomalyVerdict expected)
     {
         var hour = Utc(2025, 3, 17);
         var totals = Hourly(Start, hour, _ => 2.00m);
-        totals[hour] = 3.50m; // Example 1: impact 1.50 USD, 75 %, z = 5.
+        totals[hour] = 4.10m; // Example 1: impact 2.10 USD, 105 %, z = 7.
         var options = new AnomalyOptions
         {
             MinImpactUsd = minUsd is null ? null : decimal.Parse(minUsd, System.Globalization.CultureInfo.InvariantCulture),
@@ -114,12 +114,12 @@ public sealed class DetectorTests
         var hour = Utc(2025, 4, 7, 12);
         var totals = Hourly(Start, hour, _ => 10.00m);
         totals[hour.AddDays(-3)] = 100.00m;
-        totals[hour] = 16.00m;
+        totals[hour] = 19.00m;
 
         var result = _detector.Evaluate(totals.View(), hour);
 
         Assert.Equal(10.00m, result.ExpectedUsd);
-        Assert.Equal(4.0, result.ZScore!.Value, 9);
+        Assert.Equal(6.0, result.ZScore!.Value, 9);
         Assert.Equal(AnomalyVerdict.Anomaly, result.Verdict);
     }
 

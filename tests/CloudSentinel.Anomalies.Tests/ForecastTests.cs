@@ -19,8 +19,8 @@ public sealed class ForecastTests
         Assert.Equal(480.00m, forecast.MonthToDateUsd);
         Assert.Equal(504, forecast.RemainingHours);
         Assert.Equal(1488.00m, forecast.ForecastUsd);
-        Assert.Equal(1411.044000m, forecast.LowerUsd);
-        Assert.Equal(1564.956000m, forecast.UpperUsd);
+        Assert.Equal(1441.826400m, forecast.LowerUsd);
+        Assert.Equal(1534.173600m, forecast.UpperUsd);
         Assert.Equal(ForecastBasis.Baseline, forecast.Basis);
         Assert.True(forecast.ForecastExceedsBudget);
     }

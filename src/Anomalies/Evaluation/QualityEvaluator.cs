@@ -1,10 +1,11 @@
 namespace CloudSentinel.Anomalies.Evaluation;
 
 /// <summary>
-/// Replays generated series hour by hour as a service grain would see them: at each clock hour the
-/// new hour lands together with any restatements due, every restated hour is evaluated again and the
-/// new hour is evaluated. Scores our detector and the naive rule on the final verdicts, and the
-/// month-end forecasts at day 10 and day 20 of each month.
+/// Judges every hour of generated series with our detector and with the naive rule, and scores the
+/// verdicts against the labels; forecasts month totals at days 3, 6, 10 and 20 and scores them against
+/// the naive run rate. Verdicts are those of the final data: the detector is a pure function of the
+/// series and the grain re-judges an hour when its baseline changes, so that is what
+/// <c>cost_anomalies</c> holds once the data has landed, whatever the order it landed in.
 /// </summary>
 public static class QualityEvaluator
 {
@@ -15,14 +16,14 @@ public static class QualityEvaluator
     /// <summary>A month whose actual total is below this is left out of MAPE: a percent of nearly nothing is noise.</summary>
     public const decimal MinimumMonthUsd = 1m;
 
-    private static readonly int[] ForecastDays = [10, 20];
+    public static readonly int[] ForecastDays = [3, 6, 10, 20];
 
-    public static QualityResult Run(int seed, int services, AnomalyOptions? options = null)
+    public static QualityResult Run(int seed, SeriesScenario scenario, int? services = null, AnomalyOptions? options = null)
     {
         var detector = new AnomalyDetector(options);
-        var forecaster = new MonthForecaster(options);
-        var outcomes = new ServiceOutcome[services];
-        Parallel.For(0, services, i => outcomes[i] = Replay(SeriesGenerator.Generate(seed, i), detector, forecaster));
+        var count = services ?? scenario.Services;
+        var outcomes = new (DetectionCounts[] Counts, int Restatements)[count];
+        Parallel.For(0, count, i => outcomes[i] = Judge(SeriesGenerator.Generate(seed, i, scenario), detector));
 
         string[] names = [Ours, Naive, NaiveWithFloor];
         var detection = names.Select((name, d) =>
@@ -31,64 +32,77 @@ public static class QualityEvaluator
             foreach (var outcome in outcomes) total.Add(outcome.Counts[d]);
             return total.ToScore(name);
         }).ToList();
-
-        var forecasts = ForecastDays.Select(day => ScoreForecasts(day, outcomes.SelectMany(o => o.Forecasts).Where(f => f.Day == day).ToList())).ToList();
-        var hours = UtcHours.HoursBetween(SeriesGenerator.Start, SeriesGenerator.End);
-        return new QualityResult(seed, services, hours, outcomes.Sum(o => o.Restatements), detection, forecasts);
+        return new QualityResult(seed, scenario, count, outcomes.Sum(o => o.Restatements), detection);
     }
 
-    private static ServiceOutcome Replay(LabelledSeries labelled, AnomalyDetector detector, MonthForecaster forecaster)
+    /// <summary>The flags of our detector on every hour of <paramref name="labelled"/>'s final data.</summary>
+    public static bool[] Flags(LabelledSeries labelled, AnomalyDetector detector)
     {
-        var hours = labelled.Initial.Length;
-        var series = new ReplaySeries(labelled.Start, hours);
-        FlagTrack[] tracks = [new(hours), new(hours), new(hours)];
-        var forecasts = new List<ForecastCase>();
-        var restated = new List<int>();
-        var next = 0;
+        var series = new LabelledSeriesView(labelled);
+        var flags = new bool[labelled.Final.Length];
+        for (var h = labelled.FirstHour; h < flags.Length; h++) flags[h] = detector.Evaluate(series, series.HourOf(h)).IsAnomaly;
+        return flags;
+    }
 
-        void Evaluate(int hour, int clock)
+    private static (DetectionCounts[], int) Judge(LabelledSeries labelled, AnomalyDetector detector)
+    {
+        var series = new LabelledSeriesView(labelled);
+        var hours = labelled.Final.Length;
+        var naive = new bool[hours];
+        var naiveWithFloor = new bool[hours];
+        var floor = (double)detector.Options.MinimumHourlyCostUsd;
+        for (var h = labelled.FirstHour; h < hours; h++)
         {
-            var at = series.HourOf(hour);
-            tracks[0].Record(hour, detector.Evaluate(series, at).IsAnomaly, clock);
-            var naive = NaiveDetector.Evaluate(series, at);
-            var flagged = naive is { } n && Math.Abs(n.Z) > NaiveDetector.Threshold;
-            var floor = (double)detector.Options.MinimumHourlyCostUsd;
-            var belowFloor = naive is { } m && Math.Abs((double)series.CostAt(at)) < floor && Math.Abs(m.Mean) < floor;
-            tracks[1].Record(hour, flagged, clock);
-            tracks[2].Record(hour, flagged && !belowFloor, clock);
+            var at = series.HourOf(h);
+            if (NaiveDetector.Evaluate(series, at) is not { } n || Math.Abs(n.Z) <= NaiveDetector.Threshold) continue;
+            naive[h] = true;
+            naiveWithFloor[h] = Math.Abs((double)series.CostAt(at)) >= floor || Math.Abs(n.Mean) >= floor;
         }
 
-        for (var clock = 0; clock < hours; clock++)
+        DetectionCounts[] counts = [Scoring.Score(labelled, Flags(labelled, detector)), Scoring.Score(labelled, naive), Scoring.Score(labelled, naiveWithFloor)];
+        return (counts, labelled.Restatements.Count);
+    }
+
+    /// <summary>Month-end forecasts of the months scenario, as of the end of each of <see cref="ForecastDays"/>, scored against the actual month totals.</summary>
+    public static ForecastResult RunForecasts(int seed, int services, AnomalyOptions? options = null)
+    {
+        var forecaster = new MonthForecaster(options);
+        var cases = new List<ForecastCase>[services];
+        Parallel.For(0, services, i => cases[i] = Forecasts(SeriesGenerator.Generate(seed, i, SeriesScenario.Months), forecaster));
+        var all = cases.SelectMany(c => c).ToList();
+        List<ForecastScore> Score(Func<ForecastCase, bool> which) =>
+            ForecastDays.Select(day => ScoreForecasts(day, all.Where(c => c.Day == day && which(c)).ToList())).ToList();
+        return new ForecastResult(seed, services, Score(_ => true), Score(c => !c.Event));
+    }
+
+    /// <summary>
+    /// Months scored: from the second on, so that every forecast has a month of history (a service's
+    /// first weeks are the warm-up's business, not the forecast's).
+    /// </summary>
+    public static DateTime FirstForecastMonth(LabelledSeries labelled) => UtcHours.MonthStart(labelled.Start).AddMonths(1);
+
+    private static List<ForecastCase> Forecasts(LabelledSeries labelled, MonthForecaster forecaster)
+    {
+        var series = new LabelledSeriesView(labelled);
+        var end = labelled.Start.AddHours(labelled.Final.Length);
+        var cases = new List<ForecastCase>();
+        for (var month = FirstForecastMonth(labelled); month.AddMonths(1) <= end; month = month.AddMonths(1))
         {
-            series.Set(clock, labelled.Initial[clock]);
-            restated.Clear();
-            for (; next < labelled.Restatements.Count && labelled.Restatements[next].LandsAt == clock; next++)
+            var from = UtcHours.HoursBetween(labelled.Start, month);
+            var to = UtcHours.HoursBetween(labelled.Start, month.AddMonths(1));
+            var actual = labelled.Final[from..to].Sum();
+            // An event inside the month, or whose aftermath reaches into it, makes the total unforecastable from before it.
+            var touched = labelled.Events.Any(e => e.Onset < to && e.IgnoreUntil > from);
+            foreach (var day in ForecastDays)
             {
-                series.Set(labelled.Restatements[next].Hour, labelled.Restatements[next].Usd);
-                restated.Add(labelled.Restatements[next].Hour);
+                var asOf = month.AddDays(day).AddHours(-1);
+                var ours = forecaster.Forecast(series, asOf);
+                var naive = ours.MonthToDateUsd * DateTime.DaysInMonth(month.Year, month.Month) / day;
+                cases.Add(new ForecastCase(day, actual, ours.ForecastUsd, naive, ours.LowerUsd, ours.UpperUsd, touched));
             }
-
-            foreach (var hour in restated) Evaluate(hour, clock);
-            Evaluate(clock, clock);
-
-            var nextHour = series.HourOf(clock + 1);
-            var day = nextHour.Day - 1;
-            if (nextHour.Hour == 0 && ForecastDays.Contains(day)) forecasts.Add(Forecast(labelled, series, forecaster, clock, day));
         }
 
-        return new ServiceOutcome([.. tracks.Select(t => t.Score(labelled.Events))], forecasts, labelled.Restatements.Count);
-    }
-
-    private static ForecastCase Forecast(LabelledSeries labelled, ReplaySeries series, MonthForecaster forecaster, int clock, int day)
-    {
-        var asOf = series.HourOf(clock);
-        var month = UtcHours.MonthStart(asOf);
-        var from = UtcHours.HoursBetween(labelled.Start, month);
-        var to = Math.Min(labelled.Final.Length, UtcHours.HoursBetween(labelled.Start, month.AddMonths(1)));
-        var actual = labelled.Final[from..to].Sum();
-        var ours = forecaster.Forecast(series, asOf);
-        var naive = ours.MonthToDateUsd * DateTime.DaysInMonth(month.Year, month.Month) / day;
-        return new ForecastCase(day, actual, ours.ForecastUsd, naive, ours.LowerUsd, ours.UpperUsd);
+        return cases;
     }
 
     private static ForecastScore ScoreForecasts(int day, List<ForecastCase> cases)
@@ -104,7 +118,5 @@ public static class QualityEvaluator
             scored.Count(c => c.Lower <= c.Actual && c.Actual <= c.Upper) / (double)scored.Count);
     }
 
-    private sealed record ForecastCase(int Day, decimal Actual, decimal Ours, decimal Naive, decimal Lower, decimal Upper);
-
-    private sealed record ServiceOutcome(DetectionCounts[] Counts, List<ForecastCase> Forecasts, int Restatements);
+    private sealed record ForecastCase(int Day, decimal Actual, decimal Ours, decimal Naive, decimal Lower, decimal Upper, bool Event);
 }

@@ -36,7 +36,7 @@ public sealed class AnomalyBudgetForecastTests : IAsyncLifetime
     [Fact]
     public async Task Spike_writes_one_anomaly_row_a_restatement_updates_it_and_a_normal_restatement_clears_it()
     {
-        await IngestHistoryAndSpike(3.50m);
+        await IngestHistoryAndSpike(4.10m);
         await Eventually.Async(async () => await AnomalyRows() == 1, "the anomaly row");
 
         // The seed's anomaly panel query, unchanged.
@@ -49,9 +49,9 @@ public sealed class AnomalyBudgetForecastTests : IAsyncLifetime
             Assert.True(await reader.ReadAsync());
             Assert.Equal(Spike, DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc));
             Assert.Equal("flat", reader.GetString(1));
-            Assert.Equal(3.50m, reader.GetDecimal(2));
+            Assert.Equal(4.10m, reader.GetDecimal(2));
             Assert.Equal(2.00m, reader.GetDecimal(3));
-            Assert.Equal(5.0, reader.GetDouble(4), 9);
+            Assert.Equal(7.0, reader.GetDouble(4), 9);
             Assert.False(await reader.ReadAsync());
         }
 
@@ -67,10 +67,10 @@ public sealed class AnomalyBudgetForecastTests : IAsyncLifetime
         }
 
         // Restated higher: the same row is updated, not a second one added.
-        await IngestAsync([Rec(Spike, 4.10m)]);
-        await Eventually.Async(async () => await _stack.QueryScalarAsync<decimal>("SELECT cost_usd FROM cost_anomalies") == 4.10m, "the restated anomaly");
+        await IngestAsync([Rec(Spike, 4.70m)]);
+        await Eventually.Async(async () => await _stack.QueryScalarAsync<decimal>("SELECT cost_usd FROM cost_anomalies") == 4.70m, "the restated anomaly");
         Assert.Equal(1, await AnomalyRows());
-        Assert.Equal(7.0, await _stack.QueryScalarAsync<double>("SELECT zscore FROM cost_anomalies"), 9);
+        Assert.Equal(9.0, await _stack.QueryScalarAsync<double>("SELECT zscore FROM cost_anomalies"), 9);
 
         // Restated to a normal amount: the anomaly is gone.
         await IngestAsync([Rec(Spike, 2.05m)]);
@@ -81,11 +81,11 @@ public sealed class AnomalyBudgetForecastTests : IAsyncLifetime
     public async Task Spike_in_a_backfill_days_ago_is_judged_in_the_background()
     {
         var old = Spike.AddHours(-72);
-        await IngestAsync(Enumerable.Range(0, HistoryHours + 72).Select(i => Rec(Spike.AddHours(-i), Spike.AddHours(-i) == old ? 3.50m : 2.00m)));
+        await IngestAsync(Enumerable.Range(0, HistoryHours + 72).Select(i => Rec(Spike.AddHours(-i), Spike.AddHours(-i) == old ? 4.10m : 2.00m)));
 
         await Eventually.Async(async () => await AnomalyRows() == 1, "the old hour's anomaly row");
         Assert.Equal(old, DateTime.SpecifyKind(await _stack.QueryScalarAsync<DateTime>("SELECT \"timestamp\" FROM cost_anomalies"), DateTimeKind.Utc));
-        Assert.Equal(5.0, await _stack.QueryScalarAsync<double>("SELECT zscore FROM cost_anomalies"), 9);
+        Assert.Equal(7.0, await _stack.QueryScalarAsync<double>("SELECT zscore FROM cost_anomalies"), 9);
     }
 
     [Fact]
