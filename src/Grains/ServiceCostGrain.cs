@@ -10,8 +10,9 @@ namespace CloudSentinel.Grains;
 /// <summary>
 /// The hourly buckets, windows, anomaly verdicts, budget and forecast of one (tenant, service).
 /// Receives <see cref="CostBatch"/>es from the ingest log, answers only once their buckets are
-/// committed (so the log can let go of the message), judges every ended hour whose data changed (recent hours on arrival, older ones in the
-/// background under a silo-wide <see cref="JudgementBudget"/>), and pushes its gauge snapshot to a
+/// committed (so the log can let go of the message), judges every ended hour whose data changed on
+/// arrival when it is recent, and every other hour whose verdict reads changed data in the background
+/// under a silo-wide <see cref="JudgementBudget"/> (<see cref="RejudgementQueue"/>), and pushes its gauge snapshot to a
 /// metrics shard at most once per <see cref="ServiceCostOptions.SnapshotInterval"/> (at once when
 /// an anomaly verdict changes).
 /// </summary>
@@ -43,7 +44,7 @@ public sealed class ServiceCostGrain(
     private DateTime _lastPruned = DateTime.MinValue;
     private DateTime _lastForecastWrite = DateTime.MinValue;
     private DateTime _judgedThrough;
-    private readonly SortedSet<DateTime> _awaitingJudgement = new();
+    private readonly RejudgementQueue _rejudge = new(anomalyOptions.Value.WindowHours, anomalyOptions.Value.WarmUp);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -54,6 +55,10 @@ public sealed class ServiceCostGrain(
         _anomalies.Restore(await insights.LoadAnomalyHoursAsync(_tenant, _service, since, cancellationToken));
         _budget = await GrainFactory.GetGrain<ITenantBudgetGrain>(_tenant).Get(_service);
         _judgedThrough = CurrentHour;
+        // What was pending before deactivation is not stored: judge the restored history again, in the
+        // background. Not when retention cut it off, as memory then holds less than its verdicts read.
+        if (_buckets.FirstHour is { } first && first - since >= TimeSpan.FromHours(1)) _rejudge.ScheduleFrom(first, first, CurrentHour);
+        else _rejudge.Changed([], _buckets.FirstHour, CurrentHour);
         _dirty = restored.Count > 0 || _budget is not null;
         if (restored.Count > 0) logger.LogInformation("Restored {Buckets} buckets of {Tenant}/{Service}", restored.Count, _tenant, _service);
 
@@ -83,8 +88,10 @@ public sealed class ServiceCostGrain(
         _dirty = true;
         var recent = CurrentHour - options.Value.ImmediateJudgement;
         var hours = changed.Select(u => DateTime.SpecifyKind(u.Key.Hour, DateTimeKind.Utc)).Distinct().ToList();
-        _awaitingJudgement.UnionWith(hours.Where(h => h < recent));
-        if (JudgeHours(hours.Where(h => h >= recent))) await PublishSnapshotAsync();
+        _rejudge.Changed(hours, _buckets.FirstHour, CurrentHour);
+        var now = hours.Where(h => h >= recent).ToList();
+        _rejudge.Judged(now);
+        if (JudgeHours(now)) await PublishSnapshotAsync();
     }
 
     public Task<ServiceCostView> GetView()
@@ -139,13 +146,8 @@ public sealed class ServiceCostGrain(
             if (JudgeHours(ended)) _dirty = true;
         }
 
-        if (_awaitingJudgement.Count > 0)
-        {
-            var granted = judgementBudget.Take(_awaitingJudgement.Count);
-            var batch = _awaitingJudgement.Take(granted).ToList();
-            _awaitingJudgement.ExceptWith(batch);
-            if (JudgeHours(batch)) _dirty = true;
-        }
+        var due = _rejudge.Take(current, _buckets.FirstHour, judgementBudget.Take);
+        if (due.Count > 0 && JudgeHours(due)) _dirty = true;
 
         if (now - _lastPruned > TimeSpan.FromHours(1))
         {
