@@ -164,7 +164,9 @@ public sealed class ServiceCostGrain(
         var windows = CostWindows.Compute(_buckets, now);
         var verdict = windows.LatestHour is { } latest ? _anomalies.Evaluate(_buckets, latest) : null;
         var forecast = Forecast(windows);
-        if (now - _lastForecastWrite >= ForecastWriteInterval && _buckets.Count > 0)
+        // A forecast of a service with less than a day of history is only its month to date: no row, so that
+        // tenant totals know it is still warming up.
+        if (now - _lastForecastWrite >= ForecastWriteInterval && _buckets.Count > 0 && forecast.Basis != ForecastBasis.MonthToDateOnly)
         {
             insights.SaveForecast(new ForecastRecord(_tenant, _service, forecast.Month, forecast.ForecastUsd, forecast.LowerUsd, forecast.UpperUsd,
                 _budget, forecast.ForecastExceedsBudget));
@@ -175,6 +177,7 @@ public sealed class ServiceCostGrain(
         {
             BudgetUsd = _budget,
             ForecastMonthUsd = forecast.ForecastUsd,
+            ForecastComputed = forecast.Basis != ForecastBasis.MonthToDateOnly,
         };
         await GrainFactory.GetGrain<IMetricsShardGrain>(MetricsShards.For(snapshot.Key)).Publish(snapshot);
         _dirty = false;
