@@ -31,7 +31,7 @@ public sealed class ServiceCostGrain(
     /// <summary>A month-end forecast moves slowly; recomputing it on every snapshot of a busy service wastes CPU.</summary>
     private static readonly TimeSpan ForecastRefresh = TimeSpan.FromSeconds(10);
 
-    private (MonthForecast Forecast, DateTime At, decimal? Budget)? _forecast;
+    private (MonthForecast Forecast, DateTime At, decimal? Budget, DateTime? FirstHour)? _forecast;
 
     private readonly ServiceBuckets _buckets = new();
     private readonly AnomalyTracker _anomalies = new(new AnomalyDetector(anomalyOptions.Value));
@@ -188,13 +188,15 @@ public sealed class ServiceCostGrain(
     private MonthForecast Forecast(CostWindows windows)
     {
         var asOf = windows.CurrentHour.AddHours(-1);
-        if (_forecast is { } cached && cached.Budget == _budget && cached.Forecast.AsOfHour == asOf && Now - cached.At < ForecastRefresh)
+        // A backfill that moves the first hour can end the warm-up (ForecastBasis.MonthToDateOnly): recompute then.
+        var first = _buckets.FirstHour;
+        if (_forecast is { } cached && cached.Budget == _budget && cached.Forecast.AsOfHour == asOf && cached.FirstHour == first && Now - cached.At < ForecastRefresh)
         {
             return cached.Forecast;
         }
 
         var forecast = _forecaster.Forecast(AnomalyTracker.Series(_buckets), asOf, _budget);
-        _forecast = (forecast, Now, _budget);
+        _forecast = (forecast, Now, _budget, first);
         return forecast;
     }
 
