@@ -146,7 +146,7 @@ public sealed class ServiceCostGrain(
             if (JudgeHours(ended)) _dirty = true;
         }
 
-        var due = _rejudge.Take(current, _buckets.FirstHour, judgementBudget.Take);
+        var due = _rejudge.Take(current, _buckets.FirstHour, wanted => judgementBudget.Take(Math.Min(wanted, options.Value.BackgroundJudgementsPerTick)));
         if (due.Count > 0 && JudgeHours(due)) _dirty = true;
 
         if (now - _lastPruned > TimeSpan.FromHours(1))
