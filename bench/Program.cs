@@ -1,7 +1,7 @@
 using System.Globalization;
 using CloudSentinel.Bench;
 
-// dotnet run -c Release --project bench [-- ingest|lineitems|focus|focus-parse|memory|phases|anomalies|anomaly-quality|dashboards|allocation|cardinality|chaos]
+// dotnet run -c Release --project bench [-- ingest|lineitems|focus|focus-parse|memory|phases|anomalies|anomaly-quality|freshness|grainpath|dashboards|allocation|cardinality|chaos]
 // Each benchmark prints its table and rewrites its own section of BENCHMARKS.md (chaos: of docs/durability.md).
 // No argument runs the modes marked "all", in this order.
 (string Mode, bool InAll, Func<Task<string>> Run, string? File)[] modes =
@@ -14,6 +14,8 @@ using CloudSentinel.Bench;
     ("phases", false, () => Task.FromResult(LineItemBenchmark.Phases()), null),
     ("anomalies", true, AnomalyBenchmark.RunAsync, "BENCHMARKS.md"),
     ("anomaly-quality", true, () => Task.FromResult(AnomalyQualityBenchmark.Run()), "BENCHMARKS.md"),
+    ("freshness", false, FreshnessBenchmark.RunAsync, "BENCHMARKS.md"),
+    ("grainpath", false, GrainPathBenchmark.RunAsync, "BENCHMARKS.md"),
     ("dashboards", true, DashboardBenchmark.RunAsync, "BENCHMARKS.md"),
     ("allocation", true, () => Task.FromResult(AllocationBenchmark.Run()), "BENCHMARKS.md"),
     ("cardinality", false, CardinalityBenchmark.RunAsync, "BENCHMARKS.md"),

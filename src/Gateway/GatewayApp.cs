@@ -49,8 +49,9 @@ public static class GatewayApp
         builder.Services.AddSingleton<IIngestCounter>(sp => sp.GetRequiredService<IngestMetrics>());
         var maxSeries = config.GetValue("Limits:MaxSeriesPerTenant", GaugeExporter.DefaultMaxSeriesPerTenant);
         if (maxSeries < 1) throw new ArgumentException("Limits:MaxSeriesPerTenant must be at least 1");
+        var alerts = (config.GetSection(AlertOptions.Section).Get<AlertOptions>() ?? new AlertOptions()).Validate();
         builder.Services.AddSingleton(sp => new GaugeExporter(sp.GetRequiredService<CollectorRegistry>(), maxSeries,
-            tenant => sp.GetRequiredService<IngestMetrics>().Overflowed(tenant, "series", 1)));
+            tenant => sp.GetRequiredService<IngestMetrics>().Overflowed(tenant, "series", 1), alerts));
         builder.Services.AddSingleton<SharedCostGauge>();
         builder.Services.AddSingleton<SnapshotPoller>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SnapshotPoller>());

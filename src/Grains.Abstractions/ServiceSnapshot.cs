@@ -3,6 +3,9 @@ namespace CloudSentinel.Grains.Abstractions;
 /// <summary>
 /// What a service grain reports for the gateway's gauges: everything a scrape needs, so that a
 /// scrape never has to reach a grain. Amounts are USD; "latest hour" is the most recent ended hour with data.
+/// <see cref="AnomalyImpactUsd"/> is |actual − expected| of the latest hour when its verdict flags it, null
+/// otherwise; <see cref="ForecastComputed"/> is false while the service has too little history for a
+/// forecast (the forecast is then only its month to date), so tenant totals can say they are incomplete.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("service-snapshot")]
 public sealed record ServiceSnapshot(
@@ -20,7 +23,9 @@ public sealed record ServiceSnapshot(
     [property: Id(11)] decimal? BudgetUsd = null,
     [property: Id(12)] decimal? ForecastMonthUsd = null,
     [property: Id(13)] decimal? ExpectedUsd = null,
-    [property: Id(14)] double? ZScore = null)
+    [property: Id(14)] double? ZScore = null,
+    [property: Id(15)] decimal? AnomalyImpactUsd = null,
+    [property: Id(16)] bool ForecastComputed = false)
 {
     public string Key => ServiceKey.Format(Tenant, ServiceName);
 }

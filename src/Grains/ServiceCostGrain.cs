@@ -10,8 +10,10 @@ namespace CloudSentinel.Grains;
 /// <summary>
 /// The hourly buckets, windows, anomaly verdicts, budget and forecast of one (tenant, service).
 /// Hears of <see cref="CostBatch"/>es from the ingest log once their buckets are committed (the
-/// gateway merged them; the grain never writes buckets), keeps them in memory, judges every ended hour whose data changed (recent hours on arrival, older ones in the
-/// background under a silo-wide <see cref="JudgementBudget"/>), and pushes its gauge snapshot to a
+/// gateway merged them; the grain never writes buckets) and keeps them in memory, judges every ended
+/// hour whose data changed on arrival when it is recent, and every other hour whose verdict reads
+/// changed data in the background under a silo-wide <see cref="JudgementBudget"/>
+/// (<see cref="RejudgementQueue"/>), and pushes its gauge snapshot to a
 /// metrics shard at most once per <see cref="ServiceCostOptions.SnapshotInterval"/> (at once when
 /// an anomaly verdict changes).
 /// </summary>
@@ -30,7 +32,7 @@ public sealed class ServiceCostGrain(
     /// <summary>A month-end forecast moves slowly; recomputing it on every snapshot of a busy service wastes CPU.</summary>
     private static readonly TimeSpan ForecastRefresh = TimeSpan.FromSeconds(10);
 
-    private (MonthForecast Forecast, DateTime At, decimal? Budget)? _forecast;
+    private (MonthForecast Forecast, DateTime At, decimal? Budget, DateTime? FirstHour)? _forecast;
 
     private readonly ServiceBuckets _buckets = new();
     private readonly AnomalyTracker _anomalies = new(new AnomalyDetector(anomalyOptions.Value));
@@ -43,7 +45,7 @@ public sealed class ServiceCostGrain(
     private DateTime _lastPruned = DateTime.MinValue;
     private DateTime _lastForecastWrite = DateTime.MinValue;
     private DateTime _judgedThrough;
-    private readonly SortedSet<DateTime> _awaitingJudgement = new();
+    private readonly RejudgementQueue _rejudge = new(anomalyOptions.Value.WindowHours, anomalyOptions.Value.WarmUp);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -54,6 +56,10 @@ public sealed class ServiceCostGrain(
         _anomalies.Restore(await insights.LoadAnomalyHoursAsync(_tenant, _service, since, cancellationToken));
         _budget = await GrainFactory.GetGrain<ITenantBudgetGrain>(_tenant).Get(_service);
         _judgedThrough = CurrentHour;
+        // What was pending before deactivation is not stored: judge the restored history again, in the
+        // background. Not when retention cut it off, as memory then holds less than its verdicts read.
+        if (_buckets.FirstHour is { } first && first - since >= TimeSpan.FromHours(1)) _rejudge.ScheduleFrom(first, first, CurrentHour);
+        else _rejudge.Changed([], _buckets.FirstHour, CurrentHour);
         _dirty = restored.Count > 0 || _budget is not null;
         if (restored.Count > 0) logger.LogInformation("Restored {Buckets} buckets of {Tenant}/{Service}", restored.Count, _tenant, _service);
 
@@ -73,8 +79,10 @@ public sealed class ServiceCostGrain(
         _dirty = true;
         var recent = CurrentHour - options.Value.ImmediateJudgement;
         var hours = changed.Select(u => DateTime.SpecifyKind(u.Key.Hour, DateTimeKind.Utc)).Distinct().ToList();
-        _awaitingJudgement.UnionWith(hours.Where(h => h < recent));
-        if (JudgeHours(hours.Where(h => h >= recent))) await PublishSnapshotAsync();
+        _rejudge.Changed(hours, _buckets.FirstHour, CurrentHour);
+        var now = hours.Where(h => h >= recent).ToList();
+        _rejudge.Judged(now);
+        if (JudgeHours(now)) await PublishSnapshotAsync();
     }
 
     public Task<ServiceCostView> GetView()
@@ -129,13 +137,8 @@ public sealed class ServiceCostGrain(
             if (JudgeHours(ended)) _dirty = true;
         }
 
-        if (_awaitingJudgement.Count > 0)
-        {
-            var granted = judgementBudget.Take(_awaitingJudgement.Count);
-            var batch = _awaitingJudgement.Take(granted).ToList();
-            _awaitingJudgement.ExceptWith(batch);
-            if (JudgeHours(batch)) _dirty = true;
-        }
+        var due = _rejudge.Take(current, _buckets.FirstHour, wanted => judgementBudget.Take(Math.Min(wanted, options.Value.BackgroundJudgementsPerTick)));
+        if (due.Count > 0 && JudgeHours(due)) _dirty = true;
 
         if (now - _lastPruned > TimeSpan.FromHours(1))
         {
@@ -152,7 +155,9 @@ public sealed class ServiceCostGrain(
         var windows = CostWindows.Compute(_buckets, now);
         var verdict = windows.LatestHour is { } latest ? _anomalies.Evaluate(_buckets, latest) : null;
         var forecast = Forecast(windows);
-        if (now - _lastForecastWrite >= ForecastWriteInterval && _buckets.Count > 0)
+        // A forecast of a service with less than a day of history is only its month to date: no row, so that
+        // tenant totals know it is still warming up.
+        if (now - _lastForecastWrite >= ForecastWriteInterval && _buckets.Count > 0 && forecast.Basis != ForecastBasis.MonthToDateOnly)
         {
             insights.SaveForecast(new ForecastRecord(_tenant, _service, forecast.Month, forecast.ForecastUsd, forecast.LowerUsd, forecast.UpperUsd,
                 _budget, forecast.ForecastExceedsBudget));
@@ -163,6 +168,7 @@ public sealed class ServiceCostGrain(
         {
             BudgetUsd = _budget,
             ForecastMonthUsd = forecast.ForecastUsd,
+            ForecastComputed = forecast.Basis != ForecastBasis.MonthToDateOnly,
         };
         await GrainFactory.GetGrain<IMetricsShardGrain>(MetricsShards.For(snapshot.Key)).Publish(snapshot);
         _dirty = false;
@@ -173,13 +179,15 @@ public sealed class ServiceCostGrain(
     private MonthForecast Forecast(CostWindows windows)
     {
         var asOf = windows.CurrentHour.AddHours(-1);
-        if (_forecast is { } cached && cached.Budget == _budget && cached.Forecast.AsOfHour == asOf && Now - cached.At < ForecastRefresh)
+        // A backfill that moves the first hour can end the warm-up (ForecastBasis.MonthToDateOnly): recompute then.
+        var first = _buckets.FirstHour;
+        if (_forecast is { } cached && cached.Budget == _budget && cached.Forecast.AsOfHour == asOf && cached.FirstHour == first && Now - cached.At < ForecastRefresh)
         {
             return cached.Forecast;
         }
 
         var forecast = _forecaster.Forecast(AnomalyTracker.Series(_buckets), asOf, _budget);
-        _forecast = (forecast, Now, _budget);
+        _forecast = (forecast, Now, _budget, first);
         return forecast;
     }
 

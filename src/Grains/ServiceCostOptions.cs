@@ -21,12 +21,20 @@ public sealed class ServiceCostOptions
     /// Older changed hours (backfills, late restatements) are judged in the background: at most this
     /// many verdicts per second across the silo, so a bulk load does not spend its CPU on history.
     /// </summary>
-    public int BackgroundJudgementsPerSecond { get; set; } = 2_000;
+    public int BackgroundJudgementsPerSecond { get; set; } = 1_000;
+
+    /// <summary>
+    /// Background verdicts one grain takes per tick at most. A verdict reads five weeks of hours (about
+    /// 0.1–0.25 ms); a grain busy with a long batch of them would hold up its next Apply, and with it
+    /// the freshness of that service's newest hour.
+    /// </summary>
+    public int BackgroundJudgementsPerTick { get; set; } = 64;
 
     public void Validate()
     {
         if (ImmediateJudgement < TimeSpan.FromHours(1)) throw new ArgumentException("ServiceCosts:ImmediateJudgement must be at least one hour");
         if (BackgroundJudgementsPerSecond < 1) throw new ArgumentException("ServiceCosts:BackgroundJudgementsPerSecond must be positive");
+        if (BackgroundJudgementsPerTick < 1) throw new ArgumentException("ServiceCosts:BackgroundJudgementsPerTick must be positive");
         if (Retention < TimeSpan.FromDays(32)) throw new ArgumentException("ServiceCosts:Retention must cover a whole month (at least 32 days)");
         if (SnapshotInterval <= TimeSpan.Zero) throw new ArgumentException("ServiceCosts:SnapshotInterval must be positive");
         if (SnapshotRefresh < SnapshotInterval) throw new ArgumentException("ServiceCosts:SnapshotRefresh must not be shorter than SnapshotInterval");

@@ -226,4 +226,10 @@ public static class ContractMetrics
         "cloudsentinel_cost_expected_usd", "cloudsentinel_cost_anomaly_zscore", "cloudsentinel_shared_cost_allocated_usd",
         "cloudsentinel_data_latest_hour_timestamp_seconds", "cloudsentinel_ingest_records_total",
     };
+
+    /// <summary>Gauges added for the shipped alerts (issue 19, README "Metrics"): the flagged hour's impact and the tenant's paging floor.</summary>
+    public static readonly IReadOnlySet<string> Alerting = new HashSet<string>
+    {
+        "cloudsentinel_cost_anomaly_impact_usd", "cloudsentinel_anomaly_impact_floor_usd",
+    };
 }

@@ -6,6 +6,9 @@ public sealed record HourCost(DateTime Hour, decimal CostUsd);
 
 public sealed record ForecastBand(decimal ForecastUsd, decimal LowerUsd, decimal UpperUsd, int Services);
 
+/// <summary>How many of the tenant's services have a computed forecast, of those with cost this month or a forecast.</summary>
+public sealed record ForecastProgress(int Computed, int Services);
+
 public sealed record ProviderFreshness(string Provider, DateTime LatestHour);
 
 public sealed record AnomalyExplanation(DateTime Hour, string ServiceName, decimal ActualUsd, decimal ExpectedUsd, double Zscore, string Direction, decimal ImpactUsd, string Reason);
@@ -22,7 +25,8 @@ public sealed record ServicePage(string Tenant, DateOnly Last7From, DateOnly Las
 
 public sealed record TenantSummary(
     string Tenant, DateTime AsOf, DateTime Month, DateTime RunningHour, decimal MonthToDateUsd, ForecastBand? Forecast, decimal? BudgetUsd,
-    HourCost[] Last24Hours, ProviderFreshness[] Freshness, int Anomalies24h, AnomalyExplanation[] Anomalies, ServicePage TopServices);
+    HourCost[] Last24Hours, ProviderFreshness[] Freshness, int Anomalies24h, AnomalyExplanation[] Anomalies, ServicePage TopServices,
+    ForecastProgress ForecastServices);
 
 public sealed record ServiceHour(DateTime Hour, decimal CostUsd, decimal? ExpectedUsd);
 

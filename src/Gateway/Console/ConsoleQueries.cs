@@ -35,12 +35,12 @@ public sealed class ConsoleQueries(NpgsqlDataSource dataSource, TimeProvider clo
         var hours = await TenantHoursAsync(connection, tenant, Min(month, hour.AddHours(-23)), month.AddMonths(1), cancellationToken);
         var last24 = Enumerable.Range(0, 24).Select(i => hour.AddHours(i - 23)).Select(h => new HourCost(h, hours.GetValueOrDefault(h))).ToArray();
         var mtd = hours.Where(h => h.Key >= month).Sum(h => h.Value);
-        var forecast = await TenantForecastAsync(connection, tenant, month, cancellationToken);
+        var (forecast, forecastProgress) = await TenantForecastAsync(connection, tenant, month, cancellationToken);
         var budget = await BudgetAsync(connection, tenant, "*", cancellationToken);
         var freshness = await FreshnessAsync(connection, tenant, hour - History, cancellationToken);
         var (anomalies, count) = await AnomaliesAsync(connection, tenant, null, hour.AddHours(-23), 10, cancellationToken);
         var top = await ServicesAsync(connection, tenant, null, "last7", 0, 10, now, cancellationToken);
-        return new TenantSummary(tenant, now, month, hour, mtd, forecast, budget, last24, freshness, count, anomalies, top);
+        return new TenantSummary(tenant, now, month, hour, mtd, forecast, budget, last24, freshness, count, anomalies, top, forecastProgress);
     }
 
     public async Task<ServicePage> ServicesAsync(string tenant, string? search, string sort, int offset, int limit, CancellationToken cancellationToken)
@@ -107,17 +107,26 @@ public sealed class ConsoleQueries(NpgsqlDataSource dataSource, TimeProvider clo
         return hours;
     }
 
-    /// <summary>The tenant's forecast is the sum of its services' forecasts, and so is its band, as on the Grafana budget dashboard (a band that assumes the services' errors move together).</summary>
-    private static async Task<ForecastBand?> TenantForecastAsync(NpgsqlConnection connection, string tenant, DateTime month, CancellationToken cancellationToken)
+    /// <summary>
+    /// The tenant's forecast is the sum of its services' forecasts, and so is its band, as on the Grafana
+    /// budget dashboard (a band that assumes the services' errors move together). It is null until every
+    /// service with cost this month or a forecast has its forecast computed: a sum over some of them is
+    /// not a forecast of the tenant (issue 19), so the progress says how many are done instead.
+    /// </summary>
+    private static async Task<(ForecastBand? Band, ForecastProgress Progress)> TenantForecastAsync(NpgsqlConnection connection, string tenant, DateTime month, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            SELECT sum(forecast_usd), sum(lower_usd), sum(upper_usd), count(*)::int FROM cost_forecasts
-            WHERE tenant_id = $1 AND month = $2 AND service_name <> '*'
+            SELECT sum(f.forecast_usd), sum(f.lower_usd), sum(f.upper_usd), count(f.service_name)::int, count(*)::int
+            FROM (SELECT DISTINCT service_name FROM service_costs_service_daily WHERE tenant_id = $1 AND day >= $2 AND day < $3 AND buckets > 0) d
+            FULL JOIN (SELECT service_name, forecast_usd, lower_usd, upper_usd FROM cost_forecasts WHERE tenant_id = $1 AND month = $2 AND service_name <> '*') f
+            USING (service_name)
             """, connection);
-        Add(command, tenant, DateOnly.FromDateTime(month));
+        Add(command, tenant, DateOnly.FromDateTime(month), DateOnly.FromDateTime(month.AddMonths(1)));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return reader.GetInt32(3) == 0 ? null : new ForecastBand(reader.GetDecimal(0), reader.GetDecimal(1), reader.GetDecimal(2), reader.GetInt32(3));
+        var progress = new ForecastProgress(reader.GetInt32(3), reader.GetInt32(4));
+        var complete = progress.Computed > 0 && progress.Computed == progress.Services;
+        return (complete ? new ForecastBand(reader.GetDecimal(0), reader.GetDecimal(1), reader.GetDecimal(2), progress.Computed) : null, progress);
     }
 
     private static async Task<ForecastBand?> ServiceForecastAsync(NpgsqlConnection connection, string tenant, string service, DateTime month, CancellationToken cancellationToken)

@@ -31,16 +31,22 @@ public sealed class GaugeExporter
     private readonly Gauge _expected;
     private readonly Gauge _zscore;
     private readonly Gauge _latestHour;
+    private readonly Gauge _impact;
+    private readonly Gauge _impactFloor;
+    private readonly Gauge _forecastServices;
+    private readonly AlertOptions _alerts;
 
     private readonly object _gate = new();
     private readonly Dictionary<string, List<(Gauge Gauge, string[] Labels)>> _seriesByService = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, LabeledHour[]>> _latestHoursByTenant = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, decimal>> _monthToDateByTenant = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, (decimal Usd, bool Computed)>> _forecastByTenant = new(StringComparer.Ordinal);
 
-    public GaugeExporter(CollectorRegistry registry, int maxSeriesPerTenant = DefaultMaxSeriesPerTenant, Action<string>? seriesOverflow = null)
+    public GaugeExporter(CollectorRegistry registry, int maxSeriesPerTenant = DefaultMaxSeriesPerTenant, Action<string>? seriesOverflow = null, AlertOptions? alerts = null)
     {
         _maxSeriesPerTenant = maxSeriesPerTenant;
         _seriesOverflow = seriesOverflow;
+        _alerts = alerts ?? new AlertOptions();
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
         Gauge Create(string name, string help, params string[] labels) =>
             factory.CreateGauge(name, help, new GaugeConfiguration { LabelNames = labels, SuppressInitialValue = true });
@@ -61,6 +67,13 @@ public sealed class GaugeExporter
         _latestHour = Create("cloudsentinel_data_latest_hour_timestamp_seconds",
             "Unix time in seconds of the start of the newest ended UTC hour that has cost data, by tenant and cloud provider.",
             "tenant", "cloud_provider");
+        _impact = Create("cloudsentinel_cost_anomaly_impact_usd",
+            "|actual − expected| in USD of the service's latest ended hour when its anomaly verdict flags it; 0 when it is not flagged.", "tenant", "service_name");
+        _impactFloor = Create("cloudsentinel_anomaly_impact_floor_usd",
+            "USD of impact a flagged hour must exceed for CostAnomalyDetected to page (configuration Alerts:AnomalyImpactFloorUsd, per tenant Alerts:TenantAnomalyImpactFloorUsd).", "tenant");
+        _forecastServices = Create("cloudsentinel_forecast_services",
+            "Services of the tenant by forecast state: computed, or warming_up (too little history yet). The tenant total forecast (service_name=\"*\") is exported only when none is warming up.",
+            "tenant", "state");
     }
 
     public int SeriesCount
@@ -100,6 +113,8 @@ public sealed class GaugeExporter
             {
                 UpdateLatestHours(snapshot);
                 UpdateTenantMonthToDate(snapshot);
+                UpdateTenantForecast(snapshot);
+                _impactFloor.WithLabels(snapshot.Tenant).Set((double)_alerts.FloorFor(snapshot.Tenant));
             }
         }
     }
@@ -130,6 +145,7 @@ public sealed class GaugeExporter
         if (s.ForecastMonthUsd is { } forecast) list.Add((_forecast, Service(), (double)forecast));
         if (s.ExpectedUsd is { } expected) list.Add((_expected, Service(), (double)expected));
         if (s.ZScore is { } z) list.Add((_zscore, Service(), z));
+        if (s.LatestHour is not null) list.Add((_impact, Service(), (double)(s.AnomalyImpactUsd ?? 0m)));
         return list;
     }
 
@@ -162,6 +178,27 @@ public sealed class GaugeExporter
 
         services[snapshot.Key] = snapshot.MonthToDateUsd;
         _monthToDate.WithLabels(snapshot.Tenant, Budgets.TenantTotal).Set((double)services.Values.Sum());
+    }
+
+    /// <summary>
+    /// cloudsentinel_cost_forecast_month_usd{service_name="*"}: the sum of the services' forecasts, only
+    /// once every service has one. A sum over some of them is not a forecast of the tenant (issue 19).
+    /// </summary>
+    private void UpdateTenantForecast(ServiceSnapshot snapshot)
+    {
+        if (!_forecastByTenant.TryGetValue(snapshot.Tenant, out var services))
+        {
+            services = new Dictionary<string, (decimal, bool)>(StringComparer.Ordinal);
+            _forecastByTenant.Add(snapshot.Tenant, services);
+        }
+
+        if (snapshot.ForecastMonthUsd is { } forecast) services[snapshot.Key] = (forecast, snapshot.ForecastComputed);
+        else services.Remove(snapshot.Key);
+        var computed = services.Values.Count(f => f.Computed);
+        _forecastServices.WithLabels(snapshot.Tenant, "computed").Set(computed);
+        _forecastServices.WithLabels(snapshot.Tenant, "warming_up").Set(services.Count - computed);
+        if (computed == services.Count && computed > 0) _forecast.WithLabels(snapshot.Tenant, Budgets.TenantTotal).Set((double)services.Values.Sum(f => f.Usd));
+        else _forecast.RemoveLabelled(snapshot.Tenant, Budgets.TenantTotal);
     }
 
     private static Dictionary<string, DateTime> Newest(Dictionary<string, LabeledHour[]> services)

@@ -47,7 +47,8 @@ public static class SnapshotBuilder
             windows.MonthToDateUsd,
             LatestHourByProvider(buckets, windows.CurrentHour),
             ExpectedUsd: verdict?.ExpectedUsd,
-            ZScore: verdict?.ZScore);
+            ZScore: verdict?.ZScore,
+            AnomalyImpactUsd: verdict is { IsAnomaly: true } ? verdict.ImpactUsd : null);
     }
 
     private static LabeledHour[] LatestHourByProvider(ServiceBuckets buckets, DateTime currentHour) =>

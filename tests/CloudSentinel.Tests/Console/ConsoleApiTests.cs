@@ -75,6 +75,41 @@ public sealed class ConsoleApiTests(ITestOutputHelper output) : IAsyncLifetime
             await _stack.QueryScalarAsync<decimal>("SELECT sum(cost_usd) FROM service_costs_service_daily WHERE tenant_id = 'rank'"));
     }
 
+    [Fact]
+    public async Task Tenant_forecast_is_withheld_and_counted_while_a_service_is_warming_up()
+    {
+        var hour = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour);
+        string Hour(string service, DateTime at, decimal usd) =>
+            $$"""{"tenant":"warm","service_name":"{{service}}","cloud_provider":"gcp","cost_type":"compute","period_start":"{{at:yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":{{usd.ToString(CultureInfo.InvariantCulture)}}}""";
+        // Two services with three days of history, and one that started an hour ago: too little for a forecast.
+        var records = Enumerable.Range(1, 72).SelectMany(i => new[] { Hour("alpha", hour.AddHours(-i), 2m), Hour("beta", hour.AddHours(-i), 3m) }).ToList();
+        records.Add(Hour("newcomer", hour.AddHours(-1), 1m));
+        await _stack.IngestAndSettleAsync([.. records]);
+        Dictionary<string, string> Warm(string state) => new() { ["tenant"] = "warm", ["state"] = state };
+
+        await Eventually.Async(async () => await _stack.QueryScalarAsync<long>("SELECT count(*) FROM cost_forecasts WHERE tenant_id = 'warm'") == 2, "the two forecasts");
+        var warming = await GetJsonAsync("/api/cloudsentinel/summary?tenant=warm");
+        Assert.Equal(JsonValueKind.Null, warming.GetProperty("forecast").ValueKind);
+        Assert.Equal(2, warming.GetProperty("forecastServices").GetProperty("computed").GetInt32());
+        Assert.Equal(3, warming.GetProperty("forecastServices").GetProperty("services").GetInt32());
+        var metrics = await Metric.WaitForAsync(_stack, "cloudsentinel_forecast_services", Warm("warming_up"), 1);
+        Assert.Equal(2, Metric.Value(metrics, "cloudsentinel_forecast_services", Warm("computed")));
+        Assert.Null(Metric.Value(metrics, "cloudsentinel_cost_forecast_month_usd", new() { ["tenant"] = "warm", ["service_name"] = "*" }));
+
+        // Its history arrives: every forecast is computed, and the tenant total is their sum.
+        await _stack.IngestAndSettleAsync([.. Enumerable.Range(2, 71).Select(i => Hour("newcomer", hour.AddHours(-i), 1m))]);
+        await Eventually.Async(async () => await _stack.QueryScalarAsync<long>("SELECT count(*) FROM cost_forecasts WHERE tenant_id = 'warm'") == 3, "the newcomer's forecast");
+        var complete = await GetJsonAsync("/api/cloudsentinel/summary?tenant=warm");
+        var sum = await _stack.QueryScalarAsync<decimal>("SELECT sum(forecast_usd) FROM cost_forecasts WHERE tenant_id = 'warm'");
+        Assert.Equal(sum, complete.GetProperty("forecast").GetProperty("forecastUsd").GetDecimal());
+        Assert.Equal(3, complete.GetProperty("forecastServices").GetProperty("computed").GetInt32());
+        metrics = await Metric.WaitForAsync(_stack, "cloudsentinel_forecast_services", Warm("computed"), 3);
+        Assert.Equal(0, Metric.Value(metrics, "cloudsentinel_forecast_services", Warm("warming_up")));
+        var total = Metric.Value(metrics, "cloudsentinel_cost_forecast_month_usd", new() { ["tenant"] = "warm", ["service_name"] = "*" });
+        var parts = new[] { "alpha", "beta", "newcomer" }.Sum(s => Metric.Value(metrics, "cloudsentinel_cost_forecast_month_usd", new() { ["tenant"] = "warm", ["service_name"] = s })!.Value);
+        Assert.Equal(parts, total!.Value, 6);
+    }
+
     [Theory]
     [InlineData("/api/cloudsentinel/services?tenant=rank&sort=cost;drop", "sort")]
     [InlineData("/api/cloudsentinel/services?tenant=rank&limit=0", "limit")]

@@ -42,7 +42,8 @@ public sealed class PrometheusEndToEndFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         PrometheusServer.RequireInstalled();
-        Stack = await CloudSentinelStack.StartAsync();
+        // The spike is USD 3 off its expected 2.00/hour: under the default paging floor of USD 10, so this tenant pages from USD 1.
+        Stack = await CloudSentinelStack.StartAsync(gatewaySettings: new Dictionary<string, string?> { ["Alerts:TenantAnomalyImpactFloorUsd:" + Tenant] = "1" });
         await WaitOutTheEndOfTheHourAsync();
         CurrentHour = HourStart(DateTime.UtcNow);
         await SeedAsync();
@@ -125,6 +126,8 @@ public sealed class PrometheusEndToEndFixture : IAsyncLifetime
     {
         Dictionary<string, string> Service(string service) => new() { ["tenant"] = Tenant, ["service_name"] = service };
         await Metric.WaitForAsync(Stack, "cloudsentinel_cost_anomaly_zscore", Service(SpikeService), 10.0);
+        await Metric.WaitForAsync(Stack, "cloudsentinel_cost_anomaly_impact_usd", Service(SpikeService), 3.0);
+        await Metric.WaitForAsync(Stack, "cloudsentinel_anomaly_impact_floor_usd", new() { ["tenant"] = Tenant }, 1.0);
         await Metric.WaitForAsync(Stack, "cloudsentinel_cost_expected_usd", Service(SpikeService), 2.0);
         await Metric.WaitForAsync(Stack, "cloudsentinel_cost_current_hour_usd", Service(SpikeService), 5.0);
         await Metric.WaitForAsync(Stack, "cloudsentinel_service_budget_usd", Service(OverBudgetService), (double)OverBudgetUsd);
@@ -292,7 +295,8 @@ public sealed class PrometheusEndToEndTests(PrometheusEndToEndFixture fixture) :
 
         // 5.00 USD/hour now against the backfilled 2.00 USD/hour of the six hours before.
         Assert.Equal(2.5, Single(alerts, "ServiceCostSpike", PrometheusEndToEndFixture.SpikeService).Value, 9);
-        Assert.Equal(10.0, Single(alerts, "CostAnomalyDetected", PrometheusEndToEndFixture.SpikeService).Value, 9);
+        // The alert's value is the flagged hour's impact: 5.00 against the expected 2.00 USD.
+        Assert.Equal(3.0, Single(alerts, "CostAnomalyDetected", PrometheusEndToEndFixture.SpikeService).Value, 9);
 
         // The flat over-budget service has a z-score of 0 and stays quiet.
         Assert.Equal([PrometheusEndToEndFixture.SpikeService], Services(alerts, "ServiceCostSpike"));

@@ -49,7 +49,9 @@
   }
 
   function overview(tenant, summary, clusters) {
+    // Null until every service's forecast is computed: a partial sum is never shown as the tenant's forecast.
     const f = summary.forecast;
+    const progress = summary.forecastServices;
     const budget = summary.budgetUsd;
     const ratio = budget && f ? (f.forecastUsd / budget) * 100 : null;
     const month = summary.month.slice(0, 7);
@@ -58,7 +60,9 @@
       h('h1', {}, `${tenant}: overview`),
       h('div', { class: 'kpis' },
         kpi('kpi-mtd', `Month to date (${month})`, summary.monthToDateUsd, `through ${hourOnly(summary.runningHour)} UTC, the running hour included`),
-        kpi('kpi-forecast', 'Forecast for the month', f ? f.forecastUsd : 'none yet', f ? `95% band ${money(f.lowerUsd)} – ${money(f.upperUsd)}` : 'services have too little history'),
+        kpi('kpi-forecast', 'Forecast for the month', f ? f.forecastUsd : progress.services ? 'warming up' : 'none yet',
+          f ? `95% band ${money(f.lowerUsd)} – ${money(f.upperUsd)}`
+            : progress.services ? `forecast warming up: ${progress.computed} of ${progress.services} services` : 'services have too little history'),
         kpi('kpi-budget', 'Budget', budget ?? 'none', ratio === null ? 'no tenant budget set' : h('span', { class: ratio > 100 ? 'over' : 'under' }, `forecast is ${ratio.toFixed(0)}% of budget`)),
         kpi('kpi-anomalies', 'Anomalies, last 24 hours', String(summary.anomalies24h), summary.anomalies24h ? 'largest impact listed below' : 'none')),
       h('div', { class: 'grid' },
