@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CloudSentinel.Connectors;
+using CloudSentinel.Ingestion;
 
 namespace CloudSentinel.Tests.Shared;
 
@@ -37,13 +38,28 @@ public static class FocusModelCheck
             OriginKeyColumns = FocusExportRows.OriginKeyColumns,
             Origin = origin,
         });
-        return new Report(evaluator.Evaluate(data), data);
+        // The column rules of the rules not copied (types, nullability, allowed values of every column), as the export applies them to each row.
+        var columnErrors = new List<IngestError>();
+        for (var i = 0; i < data.Rows.Count; i++)
+        {
+            var row = data.Rows[i];
+            FocusConformance.CheckRow(i + 1, column => data.Value(row, column), columnErrors);
+        }
+
+        columnErrors.AddRange(Focus13Schema.Columns.Where(c => !data.Has(c.Name)).Select(c => new IngestError(0, c.Name, "the column is missing")));
+        return new Report(evaluator.Evaluate(data), data, columnErrors);
     }
 
-    public sealed record Report(IReadOnlyList<FocusRuleResult> Results, FocusDataset Data)
+    public sealed record Report(IReadOnlyList<FocusRuleResult> Results, FocusDataset Data, IReadOnlyList<IngestError> ColumnErrors)
     {
+        /// <summary>Broken rules of the model, and breaks of the column rules (as pseudo-results named Focus13Schema:Column).</summary>
         public IReadOnlyList<FocusRuleResult> Failures =>
-            Results.Where(r => r.Outcome == FocusRuleOutcome.Failed && !NotFollowed.ContainsKey(r.Rule.Id)).ToList();
+            Results.Where(r => r.Outcome == FocusRuleOutcome.Failed && !NotFollowed.ContainsKey(r.Rule.Id))
+                .Concat(ColumnErrors.Take(20).Select(e => new FocusRuleResult(ColumnRule(e.Field), FocusRuleOutcome.Failed, e.ToString())))
+                .ToList();
+
+        private static FocusModelRule ColumnRule(string column) =>
+            new($"Focus13Schema:{column}", "Validation", column, "Column", "Active", [], "Static", "MUST", "the column rules of Focus13Schema", default, default);
 
         public int Checked => Results.Count(r => r.Outcome is FocusRuleOutcome.Passed or FocusRuleOutcome.Failed);
 
@@ -52,7 +68,7 @@ public static class FocusModelCheck
             $"({Results.Count(r => r.Outcome == FocusRuleOutcome.Passed)} passed, {Results.Count(r => r.Outcome == FocusRuleOutcome.Failed)} failed" +
             $"{(NotFollowed.Count > 0 ? $", of which {Results.Count(r => r.Outcome == FocusRuleOutcome.Failed && NotFollowed.ContainsKey(r.Rule.Id))} recommendation(s) not followed" : "")}), " +
             $"{Results.Count(r => r.Outcome == FocusRuleOutcome.NotApplicable)} not applicable, {Results.Count(r => r.Outcome == FocusRuleOutcome.NotCovered)} not covered; " +
-            $"{Data.Rows.Count} rows" +
+            $"{Data.Rows.Count} rows; not covered: {string.Join(", ", Results.Where(r => r.Outcome == FocusRuleOutcome.NotCovered).Select(r => r.Rule.Id))}" +
             string.Concat(Failures.Select(f => $"\n  FAILED {f}"));
     }
 }

@@ -8,8 +8,8 @@ namespace CloudSentinel.Gateway.Export;
 /// <summary>
 /// Streams a tenant's hourly buckets from <c>service_costs</c> in time order, each share of shared
 /// infrastructure with its <c>shared_infrastructure_allocation</c> percents and, for Kubernetes
-/// compute, the service's pods of that cluster hour from <c>pod_costs</c> with the CPU each used
-/// (<c>pod_usage</c>). One query, read row by row: memory does not grow with the range.
+/// compute, the service's pods of that cluster hour from <c>pod_costs</c> with the CPU the allocation
+/// counted for each (max of request and usage, <c>pod_usage</c>). One query, read row by row: memory does not grow with the range.
 /// </summary>
 public sealed class ServiceCostReader(NpgsqlDataSource dataSource)
 {
@@ -17,7 +17,8 @@ public sealed class ServiceCostReader(NpgsqlDataSource dataSource)
         SELECT sc."timestamp", sc.service_name, sc.cost_type, sc.cloud_provider, sc.account_id, sc.source, sc.breakdown, sc.cost_usd,
                sia.cpu_allocation_percent, sia.memory_allocation_percent,
                CASE WHEN sc.source LIKE 'shared:%' AND sc.cost_type = 'compute' THEN (
-                   SELECT json_agg(json_build_array(p.namespace, p.pod_name, (p.cpu_cost_usd + p.memory_cost_usd)::text, u.cpu_usage_core_hours::text)
+                   SELECT json_agg(json_build_array(p.namespace, p.pod_name, (p.cpu_cost_usd + p.memory_cost_usd)::text,
+                                                    GREATEST(u.cpu_request_core_hours, u.cpu_usage_core_hours)::text)
                                    ORDER BY p.namespace, p.pod_name)
                    FROM pod_costs p
                    LEFT JOIN pod_usage u ON u.tenant_id = p.tenant_id AND u.cluster_name = p.cluster_name AND u."timestamp" = p."timestamp"

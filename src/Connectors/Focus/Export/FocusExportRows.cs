@@ -182,7 +182,7 @@ public static class FocusExportRows
     {
         var row = new string?[Focus13Schema.Columns.Count];
         var amount = costUsd.ToString(CultureInfo.InvariantCulture);
-        var provider = ProviderNames.GetValueOrDefault(line.Provider, "Other");
+        var provider = ProviderName(line.Provider);
         var month = new DateTime(line.Hour.Year, line.Hour.Month, 1, 0, 0, 0, DateTimeKind.Utc);
         Set(row, "BilledCost", amount);
         Set(row, "EffectiveCost", amount);
@@ -205,7 +205,7 @@ public static class FocusExportRows
         Set(row, "InvoiceIssuerName", provider);
         // CloudSentinel sees costs, not invoices: the column is there (RECOMMENDED) and null (no invoice is associated).
         Set(row, "PricingUnit", "Hours");
-        var category = ServiceCategories.GetValueOrDefault(line.CostType, "Other");
+        var category = ServiceCategory(line.CostType);
         Set(row, "ServiceCategory", category);
         // The provider's own service name when the source gave one; otherwise the category is the only name known.
         Set(row, "ServiceName", described.ProviderService ?? category);
@@ -217,6 +217,12 @@ public static class FocusExportRows
         Set(row, "x_CloudSentinelBreakdown", line.Breakdown.Length > 0 ? line.Breakdown : null);
         return row;
     }
+
+    /// <summary>The FOCUS ServiceCategory of a CloudSentinel cost type.</summary>
+    public static string ServiceCategory(string costType) => ServiceCategories.GetValueOrDefault(costType, "Other");
+
+    /// <summary>The FOCUS provider name (ServiceProviderName, HostProviderName, …) of a CloudSentinel cloud provider.</summary>
+    public static string ProviderName(string provider) => ProviderNames.GetValueOrDefault(provider, "Other");
 
     private static void Set(string?[] row, string column, string? value) => row[Focus13Schema.Index[column]] = value;
 
