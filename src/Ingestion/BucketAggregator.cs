@@ -22,12 +22,7 @@ public sealed class BucketAggregator
             _services.Add((record.Tenant, record.ServiceName), buckets);
         }
 
-        var breakdown = record.CostType switch
-        {
-            "storage" => record.StorageType ?? "",
-            "network" => record.Direction ?? "",
-            _ => "",
-        };
+        var breakdown = Breakdown(record);
         var cost = record.CostUsd;
         var cpu = record.CpuCostUsd ?? 0m;
         var memory = record.MemoryCostUsd ?? 0m;
@@ -40,6 +35,14 @@ public sealed class BucketAggregator
             buckets[key] = buckets.TryGetValue(key, out var existing) ? existing + amount : amount;
         });
     }
+
+    /// <summary>The bucket key's breakdown: the storage type of a storage record, the direction of a network one.</summary>
+    public static string Breakdown(CostRecord record) => record.CostType switch
+    {
+        "storage" => record.StorageType ?? "",
+        "network" => record.Direction ?? "",
+        _ => "",
+    };
 
     public int ServiceCount => _services.Count;
 

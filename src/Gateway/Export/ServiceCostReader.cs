@@ -6,7 +6,8 @@ using Npgsql;
 namespace CloudSentinel.Gateway.Export;
 
 /// <summary>
-/// Streams a tenant's hourly buckets from <c>service_costs</c> in time order, each share of shared
+/// Streams a tenant's hourly buckets from <c>service_costs</c> in time order, with what the sources said
+/// about them (<c>service_cost_details</c>: provider service, region, sub account name), each share of shared
 /// infrastructure with its <c>shared_infrastructure_allocation</c> percents and, for Kubernetes
 /// compute, the service's pods of that cluster hour from <c>pod_costs</c> with the CPU the allocation
 /// counted for each (max of request and usage, <c>pod_usage</c>). One query, read row by row: memory does not grow with the range.
@@ -25,8 +26,12 @@ public sealed class ServiceCostReader(NpgsqlDataSource dataSource)
                                         AND u.namespace = p.namespace AND u.pod_name = p.pod_name
                    WHERE p.tenant_id = sc.tenant_id AND p.cluster_name = substr(sc.source, 8) AND p."timestamp" = sc."timestamp"
                      AND p.service_name = sc.service_name)
-               END
+               END,
+               d.provider_service, d.region, d.sub_account_name
         FROM service_costs sc
+        LEFT JOIN service_cost_details d
+               ON d.tenant_id = sc.tenant_id AND d.service_name = sc.service_name AND d."timestamp" = sc."timestamp" AND d.cloud_provider = sc.cloud_provider
+              AND d.account_id = sc.account_id AND d.cost_type = sc.cost_type AND d.source = sc.source AND d.breakdown = sc.breakdown
         LEFT JOIN shared_infrastructure_allocation sia
                ON sc.source LIKE 'shared:%' AND sia.tenant_id = sc.tenant_id AND sia.cluster_name = substr(sc.source, 8)
               AND sia."timestamp" = sc."timestamp" AND sia.service_name = sc.service_name
@@ -50,7 +55,12 @@ public sealed class ServiceCostReader(NpgsqlDataSource dataSource)
                 reader.GetDecimal(7),
                 reader.IsDBNull(8) ? null : reader.GetDecimal(8),
                 reader.IsDBNull(9) ? null : reader.GetDecimal(9),
-                reader.IsDBNull(10) ? null : Pods(reader.GetString(10)));
+                reader.IsDBNull(10) ? null : Pods(reader.GetString(10)))
+            {
+                ProviderService = reader.IsDBNull(11) ? null : reader.GetString(11),
+                Region = reader.IsDBNull(12) ? null : reader.GetString(12),
+                SubAccountName = reader.IsDBNull(13) ? null : reader.GetString(13),
+            };
         }
     }
 

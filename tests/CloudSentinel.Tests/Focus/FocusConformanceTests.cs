@@ -165,6 +165,34 @@ public sealed class FocusConformanceTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task What_a_source_said_about_a_bucket_is_exported_and_survives_the_round_trip()
+    {
+        var h = CurrentHour.AddHours(-7);
+        await PostAndSettleAsync("/api/cloudsentinel/ingest",
+            Cost("described", "checkout", "aws", "compute", h, 2.5m, ""","provider_service":"Amazon EC2","region":"us-east-1","sub_account_name":"shop-prod" """),
+            Cost("described", "checkout", "aws", "compute", h, 0.5m, ""","provider_service":"Amazon EC2","region":"us-east-1" """),
+            Cost("described", "search", "gcp", "database", h, 1m, ""","provider_service":"Cloud SQL","region":"europe-west1" """),
+            Cost("described", "search", "gcp", "database", h, 1m, ""","provider_service":"Cloud Spanner","region":"europe-west1" """),
+            Cost("described", "ledger", "azure", "other", h, 1m));
+
+        await CheckExportsAsync("described", h, h.AddHours(1), minimumRows: 3);
+
+        var data = await FocusDataset.ReadAsync(new MemoryStream(await _stack.Http.GetByteArrayAsync($"{FocusExportEndpoints.Path}?tenant=described&from={Ts(h)}&to={Ts(h.AddHours(1))}")));
+        string? Value(string service, string column) =>
+            data.Value(data.Rows.Single(r => data.Value(r, "Tags")!.Contains($"\"{service}\"", StringComparison.Ordinal)), column);
+        // Lines of one bucket that disagree (the sub account name, the search service's two products) describe it only where they agree.
+        Assert.Equal(("Amazon EC2", "us-east-1", "us-east-1", "111"), (Value("checkout", "ServiceName"), Value("checkout", "RegionId"), Value("checkout", "RegionName"), Value("checkout", "SubAccountName")));
+        Assert.Equal(("Databases", "europe-west1"), (Value("search", "ServiceName"), Value("search", "RegionId")));
+        Assert.Equal(("Other", null), (Value("ledger", "ServiceName"), Value("ledger", "RegionId")));
+
+        Assert.Equal(
+            await _stack.QueryScalarAsync<long>("SELECT count(*) FROM service_cost_details WHERE tenant_id = 'described' AND region IS NOT NULL"),
+            await _stack.QueryScalarAsync<long>("SELECT count(*) FROM service_cost_details WHERE tenant_id = 'described-copy' AND region IS NOT NULL"));
+        Assert.Equal("Amazon EC2", await _stack.QueryScalarAsync<string>(
+            "SELECT provider_service FROM service_cost_details WHERE tenant_id = 'described-copy' AND service_name = 'checkout'"));
+    }
+
+    [Fact]
     public async Task The_metadata_says_which_hours_are_complete_and_which_features_are_unsupported()
     {
         await PostAndSettleAsync("/api/cloudsentinel/ingest", Cost("meta", "checkout", "aws", "compute", CurrentHour.AddHours(-1), 1m));
