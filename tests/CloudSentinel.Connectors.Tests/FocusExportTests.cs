@@ -76,6 +76,8 @@ public sealed class FocusExportTests(ITestOutputHelper output)
         output.WriteLine(report.Summary());
         Assert.Empty(report.Failures);
         Assert.True(report.Checked >= 60, report.Summary());
+        // The text of CAU-ConsumedQuantity-C-006-C (its Condition in the model says the opposite): every Usage row has a ConsumedQuantity.
+        Assert.All(report.Data.Rows.Where(r => report.Data.Value(r, "ChargeCategory") == "Usage"), r => Assert.NotNull(report.Data.Value(r, "ConsumedQuantity")));
 
         var imported = await new FocusImporter().ImportAsync(new MemoryStream(file), "copy");
         Assert.Equal((FocusVersion.V1_3, 10L, 0L, 0L), (imported.Version, imported.RowsRead, imported.RowsRejected, imported.RowsSuperseded));
