@@ -4,7 +4,9 @@ namespace CloudSentinel.Cli;
 
 /// <summary>
 /// cloudsentinel export focus: streams GET /api/cloudsentinel/export/focus into a file (or stdout with
-/// --out -), never holding it in memory, with the bytes received on stderr.
+/// --out -), never holding it in memory, with the bytes received on stderr; next to a file it writes the
+/// export's FOCUS 1.3 metadata (<c>PATH.metadata.json</c>, from …/export/focus/metadata), which says
+/// among other things whether the last hours are complete.
 /// </summary>
 public static class FocusDownload
 {
@@ -47,7 +49,26 @@ public static class FocusDownload
         }
 
         bar.Finish(received);
-        if (!toStdout) await stdout.WriteLineAsync($"wrote {path} ({ProgressBar.Bytes(received)}), FOCUS 1.3 {format}, tenant {tenant}, [{from}, {to})");
+        if (toStdout) return ExitCodes.Ok;
+        await stdout.WriteLineAsync($"wrote {path} ({ProgressBar.Bytes(received)}), FOCUS 1.3 {format}, tenant {tenant}, [{from}, {to})");
+        return await WriteMetadataAsync(http, query.Replace("export/focus?", "export/focus/metadata?", StringComparison.Ordinal), path + ".metadata.json",
+            stdout, stderr, cancellationToken);
+    }
+
+    private static async Task<int> WriteMetadataAsync(HttpClient http, string query, string path, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(query, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            await stderr.WriteLineAsync($"error: the export was written but its metadata was not: the gateway answered {(int)response.StatusCode} {response.ReasonPhrase}: {body}");
+            return ExitCodes.Failed;
+        }
+
+        await File.WriteAllTextAsync(path, body, cancellationToken);
+        using var metadata = System.Text.Json.JsonDocument.Parse(body);
+        var complete = metadata.RootElement.GetProperty("Recency")[0].GetProperty("DatasetInstanceComplete").GetBoolean();
+        await stdout.WriteLineAsync($"wrote {path} (FOCUS 1.3 metadata; {(complete ? "every hour is complete" : "the last hours may still change")})");
         return ExitCodes.Ok;
     }
 

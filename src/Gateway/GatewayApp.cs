@@ -42,6 +42,7 @@ public static class GatewayApp
         var focus = config.GetSection(FocusIngestOptions.Section).Get<FocusIngestOptions>() ?? new FocusIngestOptions();
         focus.Validate();
         builder.Services.AddSingleton(Options.Create(focus));
+        builder.Services.AddOptions<FocusExportOptions>().Bind(config.GetSection(FocusExportOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddCostSourceStatus();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());

@@ -18,12 +18,7 @@ public sealed class BucketAggregator
         RecordCount++;
         var buckets = For(record.Tenant, record.ServiceName);
 
-        var breakdown = record.CostType switch
-        {
-            "storage" => record.StorageType ?? "",
-            "network" => record.Direction ?? "",
-            _ => "",
-        };
+        var breakdown = Breakdown(record);
         var cost = record.CostUsd;
         var cpu = record.CpuCostUsd ?? 0m;
         var memory = record.MemoryCostUsd ?? 0m;
@@ -60,6 +55,13 @@ public sealed class BucketAggregator
         ref var buckets = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_services, (tenant, service), out _);
         return buckets ??= new Dictionary<BucketKey, BucketAmount>();
     }
+    /// <summary>The bucket key's breakdown: the storage type of a storage record, the direction of a network one.</summary>
+    public static string Breakdown(CostRecord record) => record.CostType switch
+    {
+        "storage" => record.StorageType ?? "",
+        "network" => record.Direction ?? "",
+        _ => "",
+    };
 
     public int ServiceCount => _services.Count;
 

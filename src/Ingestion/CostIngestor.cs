@@ -11,7 +11,8 @@ namespace CloudSentinel.Ingestion;
 /// and a returned <see cref="IngestOutcome"/> that is accepted means durable.
 /// </summary>
 public sealed class CostIngestor(
-    IIngestJournal journal, IOptions<IngestLimits> limits, TimeProvider clock, IIngestCounter counter, ClusterCostRouter router, ServiceCardinality cardinality)
+    IIngestJournal journal, IOptions<IngestLimits> limits, TimeProvider clock, IIngestCounter counter, ClusterCostRouter router, ServiceCardinality cardinality,
+    IBucketDetailStore details)
 {
     /// <summary>A request whose records are checked and folded as they are read (see <see cref="CostRequest"/>).</summary>
     public CostRequest Begin() => new(new CostRecordValidator(limits.Value, clock), router);
@@ -68,6 +69,8 @@ public sealed class CostIngestor(
     private async Task<IngestOutcome> AppendAsync(CostRequest request, string source, CancellationToken cancellationToken)
     {
         var (buckets, clusters) = (request.Buckets, request.Clusters);
+        // Descriptions first: if they cannot be kept the request fails whole, and a retry rewrites them (they are upserts, like buckets).
+        await details.SaveAsync(request.Details.Described, cancellationToken);
         await journal.AppendAsync(
             await cardinality.FoldAsync(buckets.Batches().ToList()), await cardinality.FoldAsync(clusters.Batches().ToList()), cancellationToken);
         counter.Accepted(request.Tenants!, source);

@@ -16,6 +16,9 @@ public sealed record CostRecord
     public required decimal CostUsd { get; init; }
     public string AccountId { get; init; } = "";
     public string? SubAccountId { get; init; }
+
+    /// <summary>The sub account's display name (FOCUS SubAccountName), when the source gave one.</summary>
+    public string? SubAccountName { get; init; }
     public string? ProviderService { get; init; }
     public string? ServiceCategory { get; init; }
     public string? Region { get; init; }

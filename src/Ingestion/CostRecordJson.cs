@@ -40,6 +40,7 @@ public static class CostRecordJson
             case "cost_usd": fields.CostUsd = JsonRecords.ReadDecimal(ref reader, context, name); break;
             case "account_id": fields.AccountId = JsonRecords.ReadString(ref reader, context, name); break;
             case "sub_account_id": fields.SubAccountId = JsonRecords.ReadString(ref reader, context, name); break;
+            case "sub_account_name": fields.SubAccountName = JsonRecords.ReadString(ref reader, context, name); break;
             case "provider_service": fields.ProviderService = JsonRecords.ReadString(ref reader, context, name); break;
             case "service_category": fields.ServiceCategory = JsonRecords.ReadString(ref reader, context, name); break;
             case "region": fields.Region = JsonRecords.ReadString(ref reader, context, name); break;
@@ -85,6 +86,7 @@ public sealed class CostRecordFields : RecordFields
     public decimal? CostUsd { get; set; }
     public string? AccountId { get; set; }
     public string? SubAccountId { get; set; }
+    public string? SubAccountName { get; set; }
     public string? ProviderService { get; set; }
     public string? ServiceCategory { get; set; }
     public string? Region { get; set; }
@@ -110,6 +112,7 @@ public sealed class CostRecordFields : RecordFields
         CostUsd = r.CostUsd,
         AccountId = r.AccountId,
         SubAccountId = r.SubAccountId,
+        SubAccountName = r.SubAccountName,
         ProviderService = r.ProviderService,
         ServiceCategory = r.ServiceCategory,
         Region = r.Region,

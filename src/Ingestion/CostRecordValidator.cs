@@ -58,6 +58,7 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
 
         CheckText(f.AccountId, "account_id", Fail);
         CheckText(f.SubAccountId, "sub_account_id", Fail);
+        CheckText(f.SubAccountName, "sub_account_name", Fail);
         CheckText(f.ProviderService, "provider_service", Fail);
         CheckText(f.ServiceCategory, "service_category", Fail);
         CheckText(f.Region, "region", Fail);
@@ -80,6 +81,7 @@ public sealed class CostRecordValidator(IngestLimits limits, TimeProvider clock)
             CostUsd = f.CostUsd!.Value,
             AccountId = f.AccountId?.Trim() ?? "",
             SubAccountId = f.SubAccountId,
+            SubAccountName = f.SubAccountName,
             ProviderService = f.ProviderService,
             ServiceCategory = f.ServiceCategory,
             Region = f.Region,

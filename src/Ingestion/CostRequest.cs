@@ -35,6 +35,9 @@ public sealed class CostRequest
 
     public ClusterInputAggregator Clusters { get; } = new();
 
+    /// <summary>The descriptions of the request's own buckets (provider service, region, sub account name).</summary>
+    public BucketDetails Details { get; } = new();
+
     /// <summary>Checks one record as sent and, while the request has no refused record, folds it in.</summary>
     public void Add(CostRecordFields fields)
     {
@@ -80,6 +83,10 @@ public sealed class CostRequest
     {
         // A cluster's own cost goes to its cluster grain, which allocates it to services; it must not also count under its service name.
         if (_router.Route(record, 0, null) is { } route) Clusters.Add(record, route);
-        else Buckets.Add(record);
+        else
+        {
+            Buckets.Add(record);
+            Details.Add(record);
+        }
     }
 }

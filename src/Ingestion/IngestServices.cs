@@ -33,10 +33,12 @@ public static class IngestServices
         services.AddSingleton(new TenantRoles(dataSource));
         if (dataSource is null)
         {
+            services.AddSingleton<IBucketDetailStore, NoBucketDetails>();
             services.AddSingleton<IIngestJournal>(sp => new DirectIngestJournal(sp.GetRequiredService<IGrainFactory>()));
         }
         else
         {
+            services.AddSingleton<IBucketDetailStore>(new PostgresBucketDetailStore(dataSource));
             services.AddSingleton<IIngestJournal>(sp => new PostgresIngestJournal(dataSource, sp.GetRequiredService<Serializer>(), sp.GetRequiredService<TenantRoles>()));
             services.AddHostedService(sp => new RollupFolder(dataSource, sp.GetRequiredService<ILogger<RollupFolder>>()));
         }

@@ -22,4 +22,5 @@ internal readonly record struct CostLineDetails(
     string? Region = null,
     string? ResourceId = null,
     IReadOnlyDictionary<string, string>? Tags = null,
-    string? ContractApplied = null);
+    string? ContractApplied = null,
+    string? SubAccountName = null);

@@ -49,6 +49,7 @@ internal sealed class CostLineAggregator(string tenant, string source)
         CostUsd = sum.CostUsd,
         AccountId = key.AccountId,
         SubAccountId = sum.Details.SubAccountId,
+        SubAccountName = sum.Details.SubAccountName,
         ProviderService = sum.Details.ProviderService,
         ServiceCategory = sum.Details.ServiceCategory,
         Region = sum.Details.Region,
@@ -80,7 +81,8 @@ internal sealed class CostLineAggregator(string tenant, string source)
                 Common(Details.ServiceCategory, other.ServiceCategory),
                 Common(Details.Region, other.Region),
                 Common(Details.ResourceId, other.ResourceId),
-                ContractApplied: Common(Details.ContractApplied, other.ContractApplied));
+                ContractApplied: Common(Details.ContractApplied, other.ContractApplied),
+                SubAccountName: Common(Details.SubAccountName, other.SubAccountName));
             if (Tags is null) return;
             foreach (var (name, value) in Tags)
             {

@@ -13,6 +13,7 @@ internal static class FocusColumns
     public const string BillingCurrency = "BillingCurrency";
     public const string BillingAccountId = "BillingAccountId";
     public const string SubAccountId = "SubAccountId";
+    public const string SubAccountName = "SubAccountName";
     public const string ProviderName = "ProviderName";
     public const string ServiceProviderName = "ServiceProviderName";
     public const string HostProviderName = "HostProviderName";

@@ -16,8 +16,11 @@ public sealed record ProviderRule(string Keyword, string Provider);
 /// <summary>How a tenant's FOCUS files map to cost records. Every property has a default that suits standard exports.</summary>
 public sealed record FocusImportOptions
 {
-    /// <summary>Tag keys that name the application service, first present wins; keys match trimmed and ignoring case.</summary>
-    public IReadOnlyList<string> ServiceTagKeys { get; init; } = ["application", "app", "service"];
+    /// <summary>
+    /// Tag keys that name the application service, first present wins; keys match trimmed and ignoring case.
+    /// CloudSentinel's own export writes the prefixed key (<see cref="FocusExportRows.ServiceTagKey"/>), read first so that a round trip keeps the service.
+    /// </summary>
+    public IReadOnlyList<string> ServiceTagKeys { get; init; } = [FocusExportRows.ServiceTagKey, "application", "app", "service"];
 
     public FocusCostColumn CostColumn { get; init; } = FocusCostColumn.EffectiveCost;
 

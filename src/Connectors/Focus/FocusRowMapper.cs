@@ -20,7 +20,7 @@ internal sealed class FocusRowMapper
     private readonly FocusImportOptions _options;
     private readonly int _columnCount;
     private readonly int _start, _end, _currency, _billingAccount, _subAccount, _provider, _hostProvider, _category, _serviceName,
-        _chargeCategory, _region, _resource, _tags, _cost, _allocatedMethod, _allocatedMethodDetails, _allocatedTags, _contractApplied, _breakdown;
+        _chargeCategory, _region, _resource, _tags, _cost, _allocatedMethod, _allocatedMethodDetails, _allocatedTags, _contractApplied, _breakdown, _subAccountName;
     private readonly string _costColumn;
     private readonly Dictionary<string, string> _costTypes;
 
@@ -58,9 +58,10 @@ internal sealed class FocusRowMapper
         _allocatedTags = IndexOf(header, FocusColumns.AllocatedTags);
         _contractApplied = IndexOf(header, FocusColumns.ContractApplied);
         _breakdown = IndexOf(header, FocusColumns.CloudSentinelBreakdown);
+        _subAccountName = IndexOf(header, FocusColumns.SubAccountName);
         UsedColumns = new HashSet<int>(new[] { _start, _end, _currency, _billingAccount, _subAccount, _provider, _hostProvider, _category,
             _serviceName, _chargeCategory, _region, _resource, _tags, _cost, _allocatedMethod, _allocatedMethodDetails, _allocatedTags,
-            _contractApplied, _breakdown }.Where(i => i >= 0));
+            _contractApplied, _breakdown, _subAccountName }.Where(i => i >= 0));
     }
 
     public FocusVersion Version { get; }
@@ -152,7 +153,7 @@ internal sealed class FocusRowMapper
             costType == "network" && breakdown?.ToLowerInvariant() is "ingress" or "egress" ? breakdown.ToLowerInvariant() : null);
         costUsd = usd!.Value;
         var resource = Value(row, _resource);
-        details = new CostLineDetails(subAccount, Value(row, _serviceName), category, Value(row, _region), resource, tags, contractApplied);
+        details = new CostLineDetails(subAccount, Value(row, _serviceName), category, Value(row, _region), resource, tags, contractApplied, Value(row, _subAccountName));
         split = new FocusSplit(allocatedMethod is not null,
             resource is null ? null : new FocusSplitOrigin(resource, start!.Value, end!.Value, chargeCategory!, Value(row, _serviceName)));
         return true;

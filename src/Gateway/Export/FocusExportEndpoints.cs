@@ -1,62 +1,94 @@
 using CloudSentinel.Connectors;
 using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Ingestion;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CloudSentinel.Gateway.Export;
 
 /// <summary>
 /// GET /api/cloudsentinel/export/focus?tenant=T&amp;from=..&amp;to=..[&amp;format=csv|parquet]: the tenant's
-/// hourly buckets as a FOCUS 1.3 file, streamed as it is read. Needs the <c>read</c> role for the tenant.
+/// hourly buckets as a FOCUS 1.3 file, streamed as it is read, with a <c>Link: …; rel="describedby"</c>
+/// header to its metadata; GET …/export/focus/metadata with the same parameters: the FOCUS 1.3 metadata
+/// (schema, recency, supported features). Both need the <c>read</c> role for the tenant.
 /// </summary>
 public static class FocusExportEndpoints
 {
     public const string Path = "/api/cloudsentinel/export/focus";
+    public const string MetadataPath = Path + "/metadata";
+
+    private sealed record Request(string Tenant, DateTime From, DateTime To, FocusExportFormat Format, NpgsqlDataSource DataSource)
+    {
+        public string Extension => Format == FocusExportFormat.Parquet ? "parquet" : "csv";
+    }
 
     public static void MapFocusExport(this IEndpointRouteBuilder routes)
     {
         routes.MapGet(Path, async (HttpContext http, string? tenant, string? from, string? to, string? format, IServiceProvider services, ILogger<ServiceCostReader> logger) =>
         {
-            var problems = new List<string>();
-            if (Names.CheckTenant(tenant) is { } tenantProblem) problems.Add($"tenant {tenantProblem}");
-            var start = Time(from, "from", problems);
-            var end = Time(to, "to", problems);
-            if (start is { } s && end is { } e && e <= s) problems.Add("to must be after from");
-            FocusExportFormat? chosen = (format ?? "csv").ToLowerInvariant() switch
-            {
-                "csv" => FocusExportFormat.Csv,
-                "parquet" => FocusExportFormat.Parquet,
-                _ => null,
-            };
-            if (chosen is null) problems.Add($"format '{format}' is not csv or parquet");
-            if (problems.Count > 0) return Results.Json(new ErrorResponse(string.Join("; ", problems)), statusCode: StatusCodes.Status400BadRequest);
-
-            if (services.GetService<NpgsqlDataSource>() is not { } dataSource)
-            {
-                return Results.Json(new ErrorResponse("the export reads service_costs in PostgreSQL; set ConnectionStrings__Postgres on the gateway"),
-                    statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
-
-            var extension = chosen == FocusExportFormat.Parquet ? "parquet" : "csv";
-            http.Response.ContentType = chosen == FocusExportFormat.Parquet ? "application/vnd.apache.parquet" : "text/csv; charset=utf-8";
-            http.Response.Headers.ContentDisposition = $"attachment; filename=\"focus-1.3-{tenant}-{start:yyyyMMddTHHmm}-{end:yyyyMMddTHHmm}.{extension}\"";
+            if (Parse(tenant, from, to, format, services) is not { } request) return Problem(tenant, from, to, format, services);
+            http.Response.ContentType = request.Format == FocusExportFormat.Parquet ? "application/vnd.apache.parquet" : "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition =
+                $"attachment; filename=\"focus-1.3-{request.Tenant}-{request.From:yyyyMMddTHHmm}-{request.To:yyyyMMddTHHmm}.{request.Extension}\"";
+            http.Response.Headers.Link = $"<{MetadataPath}{http.Request.QueryString}>; rel=\"describedby\"; type=\"application/json\"";
             var ct = http.RequestAborted;
-            await using var writer = FocusExportWriter.Create(chosen!.Value, http.Response.Body);
+            await using var writer = FocusExportWriter.Create(request.Format, http.Response.Body);
             var money = 0m;
-            await foreach (var line in new ServiceCostReader(dataSource).ReadAsync(tenant!, start!.Value, end!.Value, ct))
+            var lines = new ServiceCostReader(request.DataSource).ReadAsync(request.Tenant, request.From, request.To, ct);
+            await foreach (var row in FocusExportRows.FromAsync(request.Tenant, lines, ct))
             {
-                money += line.CostUsd;
-                foreach (var row in FocusExportRows.From(tenant!, line))
-                {
-                    FocusExportRows.Check(row);
-                    await writer.WriteAsync(row, ct);
-                }
+                FocusExportRows.Check(row);
+                money += decimal.Parse(row[Focus13Schema.Index["BilledCost"]]!, System.Globalization.CultureInfo.InvariantCulture);
+                await writer.WriteAsync(row, ct);
             }
 
             await writer.CompleteAsync(ct);
-            logger.LogInformation("FOCUS export for {Tenant} [{From:O}, {To:O}) as {Format}: {Rows} rows, {CostUsd} USD", tenant, start, end, extension, writer.Rows, money);
+            logger.LogInformation("FOCUS export for {Tenant} [{From:O}, {To:O}) as {Format}: {Rows} rows, {CostUsd} USD",
+                request.Tenant, request.From, request.To, request.Extension, writer.Rows, money);
             return Results.Empty;
         }).RequireRole(ApiPrincipal.ReadRole);
+
+        routes.MapGet(MetadataPath, async (HttpContext http, string? tenant, string? from, string? to, string? format, IServiceProvider services,
+            IOptions<FocusExportOptions> options, TimeProvider clock) =>
+        {
+            if (Parse(tenant, from, to, format, services) is not { } request) return Problem(tenant, from, to, format, services);
+            var lastUpdated = await new ServiceCostReader(request.DataSource).LastUpdatedAsync(request.Tenant, request.From, request.To, http.RequestAborted);
+            var metadata = FocusExportMetadata.Build(request.Tenant, request.From, request.To, request.Format, clock.GetUtcNow().UtcDateTime,
+                TimeSpan.FromHours(options.Value.CompleteAfterHours), lastUpdated);
+            return Results.Text(FocusExportMetadata.Serialize(metadata), "application/json");
+        }).RequireRole(ApiPrincipal.ReadRole);
+    }
+
+    private static Request? Parse(string? tenant, string? from, string? to, string? format, IServiceProvider services) =>
+        Check(tenant, from, to, format, out var start, out var end, out var chosen).Count == 0 && services.GetService<NpgsqlDataSource>() is { } dataSource
+            ? new Request(tenant!, start, end, chosen, dataSource)
+            : null;
+
+    private static IResult Problem(string? tenant, string? from, string? to, string? format, IServiceProvider services)
+    {
+        var problems = Check(tenant, from, to, format, out _, out _, out _);
+        return problems.Count > 0
+            ? Results.Json(new ErrorResponse(string.Join("; ", problems)), statusCode: StatusCodes.Status400BadRequest)
+            : Results.Json(new ErrorResponse("the export reads service_costs in PostgreSQL; set ConnectionStrings__Postgres on the gateway"),
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static List<string> Check(string? tenant, string? from, string? to, string? format, out DateTime start, out DateTime end, out FocusExportFormat chosen)
+    {
+        var problems = new List<string>();
+        if (Names.CheckTenant(tenant) is { } tenantProblem) problems.Add($"tenant {tenantProblem}");
+        start = Time(from, "from", problems) ?? default;
+        end = Time(to, "to", problems) ?? default;
+        if (problems.Count == 0 && end <= start) problems.Add("to must be after from");
+        FocusExportFormat? parsed = (format ?? "csv").ToLowerInvariant() switch
+        {
+            "csv" => FocusExportFormat.Csv,
+            "parquet" => FocusExportFormat.Parquet,
+            _ => null,
+        };
+        if (parsed is null) problems.Add($"format '{format}' is not csv or parquet");
+        chosen = parsed ?? FocusExportFormat.Csv;
+        return problems;
     }
 
     /// <summary>RFC 3339, or a UTC date (YYYY-MM-DD) meaning its midnight.</summary>

@@ -8,6 +8,7 @@ using CloudSentinel.Connectors;
 using CloudSentinel.Gateway.Export;
 using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Tests.Infrastructure;
+using CloudSentinel.Tests.Shared;
 using Npgsql;
 
 namespace CloudSentinel.Tests.Focus;
@@ -113,7 +114,9 @@ public sealed class Focus13Tests : IAsyncLifetime
         Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
         var csv = await response.Content.ReadAsByteArrayAsync();
 
-        Assert.Empty(await FocusConformance.CheckAsync(new MemoryStream(csv)));
+        var origins = await FocusOrigins.FromServiceCostsAsync(_stack, "acme");
+        var report = await FocusModelCheck.CheckAsync(new MemoryStream(csv), origins);
+        Assert.True(report.Failures.Count == 0, report.Summary());
         var text = Encoding.UTF8.GetString(csv);
         Assert.StartsWith("BilledCost,BillingAccountId,", text);
         Assert.Contains(",prod-1,prod-1,Kubernetes cluster,", text);
@@ -136,7 +139,20 @@ public sealed class Focus13Tests : IAsyncLifetime
                 "--out", path, "--gateway", _stack.Http.BaseAddress!.ToString(), "--token", read.DefaultRequestHeaders.Authorization!.Parameter!], stdout, stderr);
             Assert.True(exit == ExitCodes.Ok, stderr.ToString());
             Assert.Contains($"wrote {path}", stdout.ToString());
-            await using (var file = File.OpenRead(path)) Assert.Empty(await FocusConformance.CheckAsync(file));
+            await using (var file = File.OpenRead(path))
+            {
+                var parquet = await FocusModelCheck.CheckAsync(file, origins);
+                Assert.True(parquet.Failures.Count == 0, parquet.Summary());
+            }
+
+            // The sidecar: the export's FOCUS 1.3 metadata, which says the hours up to now are not complete yet.
+            Assert.Contains($"wrote {path}.metadata.json (FOCUS 1.3 metadata; the last hours may still change)", stdout.ToString());
+            using (var metadata = JsonDocument.Parse(await File.ReadAllTextAsync(path + ".metadata.json")))
+            {
+                Assert.Equal("1.3", metadata.RootElement.GetProperty("Schemas")[0].GetProperty("FocusVersion").GetString());
+                Assert.False(metadata.RootElement.GetProperty("Recency")[0].GetProperty("DatasetInstanceComplete").GetBoolean());
+            }
+
 
             exit = await CliApp.RunAsync(["backfill", "--tenant", "copy2", "--focus", path, "--gateway", _stack.Http.BaseAddress!.ToString(), "--token", CloudSentinelStack.AdminToken],
                 stdout, stderr);
@@ -147,6 +163,7 @@ public sealed class Focus13Tests : IAsyncLifetime
         finally
         {
             File.Delete(path);
+            File.Delete(path + ".metadata.json");
         }
     }
 

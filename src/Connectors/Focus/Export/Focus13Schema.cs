@@ -22,9 +22,12 @@ public sealed record FocusColumn(string Name, FocusValueKind Kind, bool Nullable
 
 /// <summary>
 /// The FOCUS 1.3 Cost and Usage columns CloudSentinel writes, in order, with the column rules of the
-/// specification that apply to them (presence, type, nullability, allowed values). Mandatory 1.3
-/// columns that describe what CloudSentinel does not keep (SKUs, commitment discounts, invoices) are
-/// left out; every column written follows its rules, which <see cref="FocusConformance"/> checks.
+/// specification that apply to them (presence, type, nullability, allowed values): every Mandatory
+/// column (ProviderName and PublisherName are deprecated in 1.3 but still mandatory) and the
+/// Conditional ones whose condition CloudSentinel's data meets (sub accounts, regions, usage
+/// measurement, tags, split cost allocation). Conditional columns of features CloudSentinel does not
+/// keep (SKUs, commitment discounts, capacity reservations, invoices, unit prices) are left out, and the
+/// export's metadata says those features are unsupported (<see cref="FocusExportMetadata"/>).
 /// </summary>
 public static class Focus13Schema
 {
@@ -58,11 +61,17 @@ public static class Focus13Schema
         new("ContractedCost", FocusValueKind.Decimal, false),
         new("EffectiveCost", FocusValueKind.Decimal, false),
         new("HostProviderName", FocusValueKind.String, true),
+        new("InvoiceId", FocusValueKind.String, true),
         new("InvoiceIssuerName", FocusValueKind.String, false),
         new("ListCost", FocusValueKind.Decimal, false),
+        new("ConsumedQuantity", FocusValueKind.Decimal, true),
+        new("ConsumedUnit", FocusValueKind.String, true),
         new("PricingQuantity", FocusValueKind.Decimal, true),
         new("PricingUnit", FocusValueKind.String, true),
+        new("ProviderName", FocusValueKind.String, false),
+        new("PublisherName", FocusValueKind.String, false),
         new("RegionId", FocusValueKind.String, true),
+        new("RegionName", FocusValueKind.String, true),
         new("ResourceId", FocusValueKind.String, true),
         new("ResourceName", FocusValueKind.String, true),
         new("ResourceType", FocusValueKind.String, true),
@@ -70,6 +79,7 @@ public static class Focus13Schema
         new("ServiceName", FocusValueKind.String, false),
         new("ServiceProviderName", FocusValueKind.String, false),
         new("SubAccountId", FocusValueKind.String, true),
+        new("SubAccountName", FocusValueKind.String, true),
         new("Tags", FocusValueKind.JsonObject, true),
         new("AllocatedMethodId", FocusValueKind.String, true),
         new("AllocatedMethodDetails", FocusValueKind.Json, true),

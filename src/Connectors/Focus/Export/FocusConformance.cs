@@ -9,16 +9,13 @@ namespace CloudSentinel.Connectors;
 /// present, values of the column's type (decimals, UTC ISO 8601 date-times, ISO 4217 currency, JSON
 /// objects), no null where the specification forbids it, enumerations within their allowed values,
 /// and the row rules (ChargePeriodEnd after ChargePeriodStart; Allocated* only on allocated charges,
-/// which name their AllocatedResourceId). The exporter checks each row before writing it; a file can
-/// be checked after the fact with <see cref="CheckAsync"/>.
+/// which name their AllocatedResourceId). The exporter checks each row before writing it, so a defect
+/// stops the export instead of shipping a bad row. The whole-file check, against every rule of the FOCUS
+/// requirements model that applies (split rows, presence, nullability, AllocatedMethodDetails), is
+/// <see cref="FocusRuleEvaluator"/>, which the tests run on every export.
 /// </summary>
 public static class FocusConformance
 {
-    /// <summary>The header's missing columns, as errors of line 1.</summary>
-    public static IEnumerable<IngestError> CheckHeader(IReadOnlyList<string> header) =>
-        Focus13Schema.Columns.Where(c => !header.Contains(c.Name, StringComparer.Ordinal))
-            .Select(c => new IngestError(1, c.Name, "the FOCUS 1.3 column is missing"));
-
     /// <summary>Adds the row's violations to <paramref name="errors"/>; <paramref name="value"/> gives a column's text or null.</summary>
     public static void CheckRow(long line, Func<string, string?> value, List<IngestError> errors)
     {
@@ -43,29 +40,6 @@ public static class FocusConformance
         {
             errors.Add(new IngestError(line, "AllocatedResourceId", "must not be null on an allocated charge"));
         }
-    }
-
-    /// <summary>Reads a whole export (CSV, gzip CSV or Parquet) and returns every violation, by line or row.</summary>
-    public static async Task<IReadOnlyList<IngestError>> CheckAsync(Stream file, CancellationToken cancellationToken = default)
-    {
-        await using var table = await FocusFileOpener.OpenAsync(file, cancellationToken);
-        var errors = CheckHeader(table.Columns).ToList();
-        if (errors.Count > 0) return errors;
-
-        var index = table.Columns.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
-        var wanted = Focus13Schema.Columns.Select(c => index[c.Name]).ToHashSet();
-        await foreach (var row in table.ReadRowsAsync(wanted, cancellationToken))
-        {
-            if (row.Values.Count != table.Columns.Count)
-            {
-                errors.Add(new IngestError(row.Line, "(row)", $"has {row.Values.Count} fields but the header has {table.Columns.Count}"));
-                continue;
-            }
-
-            CheckRow(row.Line, name => row.Values[index[name]] is { Length: > 0 } text ? text : null, errors);
-        }
-
-        return errors;
     }
 
     private static string? CheckValue(FocusColumn column, string? text)

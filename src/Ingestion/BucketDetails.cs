@@ -1,0 +1,37 @@
+using CloudSentinel.Grains.Abstractions;
+
+namespace CloudSentinel.Ingestion;
+
+/// <summary>
+/// The descriptive values of a request's hourly buckets: the provider's service name, the region and the
+/// sub account's name, kept for a bucket when every record of it agrees (as the connectors keep them
+/// per summed record), so that the FOCUS export can say ServiceName "Amazon EC2" rather than "Compute".
+/// Only records that describe something are followed, so a request that describes nothing costs nothing here.
+/// </summary>
+public sealed class BucketDetails
+{
+    private readonly Dictionary<(string Tenant, string Service, BucketKey Key), BucketDetail> _details = new();
+
+    public void Add(CostRecord record)
+    {
+        if (record.ProviderService is null && record.Region is null && record.SubAccountName is null) return;
+        var breakdown = BucketAggregator.Breakdown(record);
+        HourlySpread.Spread(record.PeriodStart, record.PeriodEnd, (hour, _) =>
+        {
+            var key = new BucketKey(record.Provider, record.AccountId, record.CostType, hour, breakdown, record.Source);
+            var detail = new BucketDetail(record.Tenant, record.ServiceName, key, record.ProviderService, record.Region, record.SubAccountName);
+            _details[(record.Tenant, record.ServiceName, key)] = _details.TryGetValue((record.Tenant, record.ServiceName, key), out var known)
+                ? known with
+                {
+                    ProviderService = Agreed(known.ProviderService, detail.ProviderService),
+                    Region = Agreed(known.Region, detail.Region),
+                    SubAccountName = Agreed(known.SubAccountName, detail.SubAccountName),
+                }
+                : detail;
+        });
+    }
+
+    public IReadOnlyCollection<BucketDetail> Described => _details.Values.Where(d => d.ProviderService is not null || d.Region is not null || d.SubAccountName is not null).ToList();
+
+    private static string? Agreed(string? a, string? b) => a == b ? a : null;
+}
