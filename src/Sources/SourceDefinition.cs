@@ -94,6 +94,9 @@ public sealed class SourceDefinition
     /// <summary>Kubernetes: label matchers added to every query, for a Prometheus that holds several clusters (cluster="prod-1").</summary>
     public string? Selector { get; set; }
 
+    /// <summary>Kubernetes: read CPU and memory from the recorded series of prometheus/cluster-rules/kubernetes-usage.yml.</summary>
+    public bool RecordingRules { get; set; }
+
     /// <summary>Kubernetes: the connector options; what is not set keeps <see cref="KubernetesUsageOptions"/>' defaults.</summary>
     public KubernetesUsageOptions KubernetesOptions()
     {
@@ -108,6 +111,7 @@ public sealed class SourceDefinition
             ServiceLabels = ServiceLabelKeys ?? defaults.ServiceLabels,
             ServiceFallback = ServiceFallback ?? defaults.ServiceFallback,
             Selector = Selector ?? defaults.Selector,
+            RecordingRules = RecordingRules,
             RequestBudget = RequestBudget ?? defaults.RequestBudget,
         };
     }

@@ -34,6 +34,12 @@ public sealed record KubernetesUsageOptions
     /// </summary>
     public string Selector { get; init; } = "";
 
+    /// <summary>
+    /// Read CPU and memory from the per-pod series of prometheus/cluster-rules/kubernetes-usage.yml
+    /// (cheaper on large clusters). The recorded series carry namespace and pod only, so no <see cref="Selector"/>.
+    /// </summary>
+    public bool RecordingRules { get; init; }
+
     /// <summary>Most HTTP calls of one poll, retries included. A poll makes <see cref="KubernetesUsageQueries.Count"/> queries, whatever the pods and hours.</summary>
     public int RequestBudget { get; init; } = 60;
 
@@ -53,6 +59,7 @@ public sealed record KubernetesUsageOptions
         if (BearerTokenFile is not null && BasicAuthUser is not null) throw new ArgumentException("Kubernetes: give BearerTokenFile or BasicAuthUser, not both");
         if (BasicAuthUser is not null && BasicAuthPasswordFile is null) throw new ArgumentException("Kubernetes.BasicAuthPasswordFile is required with BasicAuthUser");
         if (Selector.Contains('{') || Selector.Contains('}')) throw new ArgumentException("Kubernetes.Selector holds label matchers only, without braces: cluster=\"prod-1\"");
+        if (RecordingRules && Selector.Length > 0) throw new ArgumentException("Kubernetes: the recorded series carry no cluster label; use a Selector or RecordingRules, not both");
         if (RequestBudget < 1) throw new ArgumentException("Kubernetes.RequestBudget must be at least 1");
         Retry.Validate();
     }

@@ -46,16 +46,8 @@ public static class KubernetesUsageQueries
     {
         string S(string metric, string matchers = "") => Selector(metric, matchers, options.Selector);
         var labelNames = string.Join(", ", options.ServiceLabels.Select(PrometheusLabel).Distinct());
-        var queries = new List<UsageQuery>
+        var queries = new List<UsageQuery>(options.RecordingRules ? Recorded() : Raw(S))
         {
-            new(UsageQuantity.CpuRequest, GaugeHours(S("kube_pod_container_resource_requests", "resource=\"cpu\"")),
-                "kube_pod_container_resource_requests{resource=\"cpu\"}", KubeStateMetrics),
-            new(UsageQuantity.MemoryRequest, $"{GaugeHours(S("kube_pod_container_resource_requests", "resource=\"memory\""))} / {GiB}",
-                "kube_pod_container_resource_requests{resource=\"memory\"}", KubeStateMetrics),
-            new(UsageQuantity.CpuUsage, $"sum by (namespace, pod) (increase({S("container_cpu_usage_seconds_total", Containers)}[1h])) / 3600",
-                "container_cpu_usage_seconds_total", Cadvisor),
-            new(UsageQuantity.MemoryUsage, $"{GaugeHours(S("container_memory_working_set_bytes", Containers))} / {GiB}",
-                "container_memory_working_set_bytes", Cadvisor),
             // Claims a pod mounts (value 1 while mounted), times the claim's requested size, per storage class.
             new(UsageQuantity.Storage,
                 $"sum by (namespace, pod, storageclass) (sum_over_time({S("kube_pod_spec_volumes_persistentvolumeclaims_info")}[1h])" +
@@ -78,6 +70,39 @@ public static class KubernetesUsageQueries
         }
 
         return queries;
+    }
+
+    /// <summary>CPU and memory from the raw series of kube-state-metrics and cAdvisor.</summary>
+    private static UsageQuery[] Raw(Func<string, string, string> s) =>
+    [
+        new(UsageQuantity.CpuRequest, GaugeHours(s("kube_pod_container_resource_requests", "resource=\"cpu\"")),
+            "kube_pod_container_resource_requests{resource=\"cpu\"}", KubeStateMetrics),
+        new(UsageQuantity.MemoryRequest, $"{GaugeHours(s("kube_pod_container_resource_requests", "resource=\"memory\""))} / {GiB}",
+            "kube_pod_container_resource_requests{resource=\"memory\"}", KubeStateMetrics),
+        new(UsageQuantity.CpuUsage, $"sum by (namespace, pod) (increase({s("container_cpu_usage_seconds_total", Containers)}[1h])) / 3600",
+            "container_cpu_usage_seconds_total", Cadvisor),
+        new(UsageQuantity.MemoryUsage, $"{GaugeHours(s("container_memory_working_set_bytes", Containers))} / {GiB}",
+            "container_memory_working_set_bytes", Cadvisor),
+    ];
+
+    /// <summary>
+    /// CPU and memory from the per-pod series of prometheus/cluster-rules/kubernetes-usage.yml. CPU usage
+    /// is then the hour's mean of a 5-minute rate, which equals the raw increase when the rate is steady.
+    /// </summary>
+    private static UsageQuery[] Recorded()
+    {
+        const string deploy = "load prometheus/cluster-rules/kubernetes-usage.yml into this Prometheus (or set RecordingRules to false)";
+        return
+        [
+            new(UsageQuantity.CpuRequest, GaugeHours("namespace_pod:kube_pod_container_resource_requests_cpu_cores:sum"),
+                "namespace_pod:kube_pod_container_resource_requests_cpu_cores:sum", deploy),
+            new(UsageQuantity.MemoryRequest, $"{GaugeHours("namespace_pod:kube_pod_container_resource_requests_memory_bytes:sum")} / {GiB}",
+                "namespace_pod:kube_pod_container_resource_requests_memory_bytes:sum", deploy),
+            new(UsageQuantity.CpuUsage, GaugeHours("namespace_pod:container_cpu_usage_cores:sum_rate5m"),
+                "namespace_pod:container_cpu_usage_cores:sum_rate5m", deploy),
+            new(UsageQuantity.MemoryUsage, $"{GaugeHours("namespace_pod:container_memory_working_set_bytes:sum")} / {GiB}",
+                "namespace_pod:container_memory_working_set_bytes:sum", deploy),
+        ];
     }
 
     /// <summary>The most queries a poll makes (retries aside).</summary>

@@ -46,7 +46,17 @@ public static class PrometheusMatrixReader
                 var read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
                 filled += read;
                 final = read == 0;
-                var consumed = parser.Consume(buffer.AsSpan(0, filled), final);
+                int consumed;
+                try
+                {
+                    consumed = parser.Consume(buffer.AsSpan(0, filled), final);
+                }
+                catch (JsonException e) when (final)
+                {
+                    // At the end of the data the reader reports an unclosed object as bad JSON; it is a cut answer.
+                    throw new IOException($"the query answer ended before it was complete ({e.Message})", e);
+                }
+
                 if (final && !parser.Done) throw new IOException("the query answer ended before it was complete");
                 buffer.AsSpan(consumed, filled - consumed).CopyTo(buffer);
                 filled -= consumed;
