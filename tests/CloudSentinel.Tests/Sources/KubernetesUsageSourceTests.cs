@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using CloudSentinel.Connectors;
+using CloudSentinel.Gateway.Sources;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudSentinel.Tests.Sources;
 
@@ -41,6 +43,13 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
             ["Sources:0:ClusterName"] = FromPrometheus,
             ["Sources:0:Window"] = "06:00:00",
             ["Sources:0:FirstPollDelay"] = "01:00:00",
+            // A second cluster whose Prometheus is never up: its failures must not touch the first.
+            ["Sources:1:Tenant"] = Tenant,
+            ["Sources:1:Name"] = "k8s-dead",
+            ["Sources:1:Kind"] = "kubernetes",
+            ["Sources:1:Endpoint"] = "http://127.0.0.1:9/",
+            ["Sources:1:ClusterName"] = "dead-1",
+            ["Sources:1:FirstPollDelay"] = "01:00:00",
         });
         await PostAsync("/api/cloudsentinel/ingest", "[" + string.Join(",", _cluster.CostJson(Tenant, FromPrometheus).Concat(_cluster.CostJson(Tenant, FromJson))) + "]");
         await PostAsync("/api/cloudsentinel/ingest/usage", string.Join("\n", _cluster.UsageJson(Tenant, FromJson)));
@@ -113,11 +122,26 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
         Assert.False(status.Up);
         Assert.Contains("connection failed", status.LastError);
 
+        var dead = await _stack.Client.GetGrain<ICostSourcePollerGrain>($"{Tenant}/k8s-dead").PollNow();
+        Assert.False(dead.Succeeded);
+
         await _prometheus.RestartAsync();
         await BackfillAsync(expectSuccess: true);
         await _stack.WaitForSettledAsync();
         await AssertSameAllocationAsync();
         Assert.True((await Poller.GetStatus()).Up);
+
+        // The status endpoint and the gauges show one source up and the other down.
+        using var sources = JsonDocument.Parse(await _stack.Http.GetStringAsync("/api/cloudsentinel/sources"));
+        var byName = sources.RootElement.GetProperty("sources").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
+        Assert.True(byName[Source].GetProperty("up").GetBoolean());
+        Assert.Equal("kubernetes", byName[Source].GetProperty("kind").GetString());
+        Assert.False(byName["k8s-dead"].GetProperty("up").GetBoolean());
+        Assert.Contains("connection failed", byName["k8s-dead"].GetProperty("lastError").GetString());
+        await _stack.Gateway.Services.GetRequiredService<SourceStatusPoller>().PollOnceAsync();
+        var metrics = await _stack.ScrapeAsync();
+        Assert.Equal(1.0, Metric.Value(metrics, "cloudsentinel_source_up", new() { ["tenant"] = Tenant, ["source"] = Source }));
+        Assert.Equal(0.0, Metric.Value(metrics, "cloudsentinel_source_up", new() { ["tenant"] = Tenant, ["source"] = "k8s-dead" }));
     }
 
     [Fact]
