@@ -30,7 +30,10 @@ public sealed class SourceDefinition
     /// <summary>How often the rolling window is re-read (Orleans reminders fire at most once a minute).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How far back every poll re-reads, so late and restated costs heal themselves.</summary>
+    /// <summary>The look-back of a kubernetes source when none is configured.</summary>
+    public static readonly TimeSpan KubernetesWindow = TimeSpan.FromHours(6);
+
+    /// <summary>How far back every poll re-reads, so late and restated costs heal themselves (kubernetes: 6 h unless set).</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromDays(3);
 
     /// <summary>Delay of the first poll after the silo starts.</summary>
@@ -157,6 +160,12 @@ public sealed class SourcesOptions
     public static SourcesOptions Bind(IConfiguration configuration)
     {
         var sources = configuration.GetSection(Section).Get<SourceDefinition[]>() ?? [];
+        for (var i = 0; i < sources.Length; i++)
+        {
+            // A cluster's usage is final once its scrapes are in: hours, not the days a cloud bill takes to settle.
+            if (sources[i].Kind == SourceDefinition.Kubernetes && configuration[$"{Section}:{i}:Window"] is null) sources[i].Window = SourceDefinition.KubernetesWindow;
+        }
+
         foreach (var source in sources) source.Validate();
         var duplicate = sources.GroupBy(s => s.Key).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"Sources: '{duplicate.Key}' is configured {duplicate.Count()} times");

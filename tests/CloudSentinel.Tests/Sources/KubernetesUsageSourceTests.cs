@@ -22,10 +22,12 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
     private const string FromPrometheus = "prom-1";
     private const string FromJson = "json-1";
     private static readonly DateTime Now = DateTime.UtcNow;
-    private static readonly DateTime LastEnded = new DateTime(Now.Ticks - Now.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
+
+    /// <summary>The start of the running hour: the history ends where it begins.</summary>
+    private static readonly DateTime CurrentHour = new DateTime(Now.Ticks - Now.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
 
     // 30 hours ending with the last ended hour, so the history spans two or three UTC days.
-    private readonly SyntheticKubernetesCluster _cluster = new(LastEnded.AddHours(-30), 30);
+    private readonly SyntheticKubernetesCluster _cluster = new(CurrentHour.AddHours(-30), 30);
     private PrometheusServer _prometheus = null!;
     private CloudSentinelStack _stack = null!;
 
@@ -41,7 +43,6 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
             ["Sources:0:Kind"] = "kubernetes",
             ["Sources:0:Endpoint"] = _prometheus.Address.ToString(),
             ["Sources:0:ClusterName"] = FromPrometheus,
-            ["Sources:0:Window"] = "06:00:00",
             ["Sources:0:FirstPollDelay"] = "01:00:00",
             // A second cluster whose Prometheus is never up: its failures must not touch the first.
             ["Sources:1:Tenant"] = Tenant,
@@ -77,7 +78,7 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
     {
         using var http = new HttpClient();
         var connector = new KubernetesUsageConnector(http, new KubernetesUsageOptions { Tenant = Tenant, ClusterName = FromJson, Endpoint = _prometheus.Address });
-        var result = await connector.PollAsync(new PollWindow(_cluster.FirstHour, LastEnded.AddHours(1)));
+        var result = await connector.PollAsync(new PollWindow(_cluster.FirstHour, CurrentHour.AddHours(1)));
 
         Assert.Equal(KubernetesUsageQueries.For(new KubernetesUsageOptions { Tenant = Tenant, ClusterName = FromJson, Endpoint = _prometheus.Address }).Count, result.ApiCalls);
         var read = result.Usage.Select(Line).ToList();
@@ -98,6 +99,8 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
 
         var again = await Poller.PollNow();
         Assert.True(again.Succeeded, again.Error);
+        // The default look-back of a kubernetes source: the 6 ended hours.
+        Assert.Equal((CurrentHour.AddHours(-6), CurrentHour), (again.From, again.To));
         await _stack.WaitForSettledAsync();
         await AssertSameAllocationAsync();
 
@@ -152,7 +155,7 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
         {
             Tenant = Tenant, ClusterName = FromJson, Endpoint = _prometheus.Address, Selector = "cluster=\"elsewhere\"",
         });
-        var error = await Assert.ThrowsAsync<ConnectorException>(() => connector.PollAsync(new PollWindow(_cluster.FirstHour, LastEnded)));
+        var error = await Assert.ThrowsAsync<ConnectorException>(() => connector.PollAsync(new PollWindow(_cluster.FirstHour, CurrentHour)));
         Assert.Contains("kube_pod_container_resource_requests{resource=\"cpu\"}", error.Message);
         Assert.Contains("deploy kube-state-metrics", error.Message);
     }
@@ -160,7 +163,7 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
     private List<DateTime> Days()
     {
         var days = new List<DateTime>();
-        for (var day = _cluster.FirstHour.Date; day <= LastEnded.Date; day = day.AddDays(1)) days.Add(DateTime.SpecifyKind(day, DateTimeKind.Utc));
+        for (var day = _cluster.FirstHour.Date; day <= CurrentHour.Date; day = day.AddDays(1)) days.Add(DateTime.SpecifyKind(day, DateTimeKind.Utc));
         return days;
     }
 
