@@ -166,13 +166,7 @@ public static class KubernetesUsageBenchmark
         var buffer = new byte[1 << 16];
         foreach (var query in KubernetesUsageQueries.For(options))
         {
-            using var content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["query"] = query.PromQl,
-                ["start"] = Seconds(KubernetesUsageTable.EvaluationTime(window.From)),
-                ["end"] = Seconds(KubernetesUsageTable.EvaluationTime(window.To.AddHours(-1))),
-                ["step"] = "3600",
-            });
+            using var content = new FormUrlEncodedContent(KubernetesUsageConnector.QueryForm(query.PromQl, window));
             using var response = await http.PostAsync(new Uri(endpoint, "api/v1/query_range"), content);
             await using var body = await response.Content.ReadAsStreamAsync();
             int read;
@@ -181,9 +175,6 @@ public static class KubernetesUsageBenchmark
 
         return bytes;
     }
-
-    private static string Seconds(DateTime t) =>
-        ((t - DateTime.UnixEpoch).Ticks / (decimal)TimeSpan.TicksPerSecond).ToString("0.###", CultureInfo.InvariantCulture);
 
     private static async Task WaitReadyAsync(HttpClient http, Uri endpoint)
     {

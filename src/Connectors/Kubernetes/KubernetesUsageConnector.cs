@@ -56,20 +56,21 @@ public sealed class KubernetesUsageConnector(HttpClient http, KubernetesUsageOpt
         return new PollResult(read, [], [], calls) { Usage = table.ToRecords() };
     }
 
+    /// <summary>The form of the range query of <paramref name="promQl"/> over the hours of <paramref name="window"/>: one point per hour.</summary>
+    public static Dictionary<string, string> QueryForm(string promQl, PollWindow window) => new()
+    {
+        ["query"] = promQl,
+        ["start"] = Seconds(KubernetesUsageTable.EvaluationTime(window.From)),
+        ["end"] = Seconds(KubernetesUsageTable.EvaluationTime(window.To.AddHours(-1))),
+        ["step"] = "3600",
+    };
+
     private HttpRequestMessage Request(string promQl, PollWindow window)
     {
-        var start = KubernetesUsageTable.EvaluationTime(window.From);
-        var end = KubernetesUsageTable.EvaluationTime(window.To.AddHours(-1));
         // POST keeps long queries out of the URL; Prometheus takes the same form either way.
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.Endpoint, "api/v1/query_range"))
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["query"] = promQl,
-                ["start"] = Seconds(start),
-                ["end"] = Seconds(end),
-                ["step"] = "3600",
-            }),
+            Content = new FormUrlEncodedContent(QueryForm(promQl, window)),
         };
         if (options.BearerTokenFile is { } tokenFile)
         {
