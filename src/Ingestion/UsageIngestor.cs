@@ -31,6 +31,34 @@ public sealed class UsageIngestor(IIngestJournal journal, IOptions<IngestLimits>
         return await IngestAsync(valid, cancellationToken);
     }
 
+    /// <summary>
+    /// For sources that read usage themselves (a cluster's Prometheus): every record is validated as
+    /// the endpoint would, the valid ones are ingested and the refused ones returned with their first
+    /// reason, so one odd pod does not hold back a cluster's hour.
+    /// </summary>
+    public async Task<(IngestOutcome Outcome, IReadOnlyList<IngestError> Refused)> IngestEachAsync(IReadOnlyList<UsageRecordFields> records, CancellationToken cancellationToken)
+    {
+        var validator = new UsageRecordValidator(limits.Value, clock);
+        var valid = new List<UsageRecord>(records.Count);
+        var refused = new List<IngestError>();
+        var refusedTenants = new List<string?>();
+        var errors = new List<IngestError>();
+        foreach (var fields in records)
+        {
+            errors.Clear();
+            if (validator.Validate(fields, errors) is { } record) valid.Add(record);
+            else
+            {
+                refused.Add(errors[0]);
+                refusedTenants.Add(fields.Tenant);
+            }
+        }
+
+        if (refused.Count > 0) counter.Rejected(refusedTenants, refused, Source);
+        var outcome = valid.Count > 0 ? await IngestAsync(valid, cancellationToken) : IngestOutcome.Accepted(0, 0, 0);
+        return (outcome, refused);
+    }
+
     /// <summary>Records that are already valid, as the synthetic feed makes them.</summary>
     /// <exception cref="IngestUnavailableException">The journal cannot take the request now; nothing was applied.</exception>
     public async Task<IngestOutcome> IngestAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)

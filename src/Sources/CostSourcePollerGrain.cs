@@ -16,6 +16,7 @@ public sealed class CostSourcePollerGrain(
     SourcesOptions options,
     SourceConnectorFactory connectors,
     CostIngestor ingestor,
+    UsageIngestor usageIngestor,
     TimeProvider clock,
     ILogger<CostSourcePollerGrain> logger) : Grain, ICostSourcePollerGrain, IRemindable
 {
@@ -80,7 +81,8 @@ public sealed class CostSourcePollerGrain(
             _source ??= await connectors.CreateAsync(Definition, CancellationToken.None);
             var result = await _source.PollAsync(window);
             var ingest = await ingestor.IngestEachAsync(result.Records, "api", CancellationToken.None);
-            var published = ingest.Outcome;
+            var usage = await IngestUsageAsync(result.Usage);
+            var published = result.Usage.Count > 0 ? usage.Outcome : ingest.Outcome;
 
             s.ApiCallsTotal += _source.ApiCallsTotal - callsBefore;
             s.LastSuccess = clock.GetUtcNow().UtcDateTime;
@@ -100,9 +102,15 @@ public sealed class CostSourcePollerGrain(
                 logger.LogWarning("Source {Source} left out {Count} rows of {Window}; first: {Error}", this.GetPrimaryKeyString(), result.Rejected.Count, result.Window, result.Rejected[0]);
             }
 
+            if (usage.Refused.Count > 0)
+            {
+                logger.LogWarning("Source {Source}: the usage rules refused {Count} pod hours of {Window}; first: {Error}",
+                    this.GetPrimaryKeyString(), usage.Refused.Count, result.Window, usage.Refused[0]);
+            }
+
             logger.LogInformation("Source {Source} read {Window}: {Records} records, {Buckets} buckets, {Calls} API calls",
                 this.GetPrimaryKeyString(), result.Window, published.Records, published.Buckets, result.ApiCalls);
-            return new SourcePollReport(result.Window.From, result.Window.To, true, published.Records, result.Rejected.Count + ingest.Refused.Count,
+            return new SourcePollReport(result.Window.From, result.Window.To, true, published.Records, result.Rejected.Count + ingest.Refused.Count + usage.Refused.Count,
                 ingest.Accepted.Sum(r => r.CostUsd), result.ApiCalls, null, false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -130,6 +138,24 @@ public sealed class CostSourcePollerGrain(
             await state.WriteStateAsync();
             return new SourcePollReport(window.From, window.To, false, 0, 0, 0, calls, ex.Message, auth);
         }
+    }
+
+    /// <summary>
+    /// Pod usage goes in one journal message per hour: each pod hour is absolute, so every message is
+    /// complete on its own, and a cluster of 10,000 pods never makes one message of days.
+    /// </summary>
+    private async Task<(IngestOutcome Outcome, List<IngestError> Refused)> IngestUsageAsync(IReadOnlyList<UsageRecordFields> records)
+    {
+        var accepted = 0;
+        var refused = new List<IngestError>();
+        foreach (var hour in records.GroupBy(r => r.PeriodStart))
+        {
+            var (outcome, hourRefused) = await usageIngestor.IngestEachAsync(hour.ToList(), CancellationToken.None);
+            accepted += outcome.Records;
+            refused.AddRange(hourRefused);
+        }
+
+        return (IngestOutcome.Accepted(accepted, 0, 0), refused);
     }
 
     private async Task StopReminderAsync()

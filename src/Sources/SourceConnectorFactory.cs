@@ -52,6 +52,9 @@ public sealed class SourceConnectorFactory(ISourceCredentials credentials) : IDi
                 return new AzureCostManagementConnector(_http, options, Credential(source, credentials.Azure));
             }
 
+            case SourceDefinition.Kubernetes:
+                return new KubernetesUsageConnector(source.CaFile is null ? _http : PrivateCaHttp.Create(source.CaFile), source.KubernetesOptions());
+
             default:
             {
                 var defaults = new GcpBillingExportOptions { Tenant = source.Tenant, ProjectId = source.ProjectId!, Table = source.Table! };

@@ -20,7 +20,15 @@ internal sealed class ApiCaller(
     public int Calls { get; private set; }
 
     /// <summary>Sends the request that <paramref name="build"/> makes (anew for every attempt) and returns the 2xx body.</summary>
-    public async Task<string> SendAsync(Func<CancellationToken, Task<HttpRequestMessage>> build, CancellationToken ct)
+    public Task<string> SendAsync(Func<CancellationToken, Task<HttpRequestMessage>> build, CancellationToken ct) =>
+        SendAsync(build, (content, token) => content.ReadAsStringAsync(token), ct);
+
+    /// <summary>
+    /// As above, but hands a 2xx body to <paramref name="read"/> while it arrives (large answers are parsed
+    /// streaming). <paramref name="read"/> runs once per attempt, so it must start from nothing each time;
+    /// a connection dropped mid-body (an <see cref="IOException"/>) is retried like any transient failure.
+    /// </summary>
+    public async Task<T> SendAsync<T>(Func<CancellationToken, Task<HttpRequestMessage>> build, Func<HttpContent, CancellationToken, Task<T>> read, CancellationToken ct)
     {
         string lastFailure = "";
         for (var attempt = 1; ; attempt++)
@@ -38,8 +46,8 @@ internal sealed class ApiCaller(
                 {
                     using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                     // Reading the body inside the attempt makes a connection dropped mid-body a retryable failure.
+                    if (response.IsSuccessStatusCode) return await read(response.Content, timeout.Token);
                     var body = await response.Content.ReadAsStringAsync(timeout.Token);
-                    if (response.IsSuccessStatusCode) return body;
 
                     var kind = classify(response.StatusCode, body);
                     var what = $"HTTP {(int)response.StatusCode}: {HttpFailures.Snippet(body)}";

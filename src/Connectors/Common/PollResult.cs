@@ -11,4 +11,8 @@ public sealed record PollResult(
     PollWindow Window,
     IReadOnlyList<CostRecord> Records,
     IReadOnlyList<IngestError> Rejected,
-    int ApiCalls);
+    int ApiCalls)
+{
+    /// <summary>Pod usage, from sources that read a cluster (one record per pod and hour), as the usage endpoint takes it.</summary>
+    public IReadOnlyList<UsageRecordFields> Usage { get; init; } = [];
+}

@@ -30,7 +30,7 @@ public sealed class PrometheusServer : IAsyncDisposable
 {
     public const string DefaultPath = "/usr/bin/prometheus";
 
-    private readonly Process _process;
+    private Process _process;
     private readonly string _directory;
     private readonly StringBuilder _log;
 
@@ -125,25 +125,10 @@ public sealed class PrometheusServer : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var server = new PrometheusServer(process, directory, log, new Uri($"http://127.0.0.1:{port}"));
+        var server = new PrometheusServer(Launch(start, log), directory, log, new Uri($"http://127.0.0.1:{port}"));
         try
         {
-            await Eventually.Async(async () =>
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException($"prometheus exited with code {process.ExitCode}:\n{server.Log}");
-                }
-
-                return (await server.Http.GetAsync("/-/ready")).StatusCode == HttpStatusCode.OK;
-            }, "Prometheus to report ready", TimeSpan.FromSeconds(30));
+            await server.WaitUntilReadyAsync();
         }
         catch
         {
@@ -153,6 +138,53 @@ public sealed class PrometheusServer : IAsyncDisposable
 
         return server;
     }
+
+    /// <summary>Kills Prometheus (as an outage would); <see cref="RestartAsync"/> brings it back on the same port and data.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        var start = _process.StartInfo;
+        _process.Dispose();
+        _process = Launch(start, _log);
+        await WaitUntilReadyAsync();
+    }
+
+    private static Process Launch(ProcessStartInfo start, StringBuilder log)
+    {
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private async Task WaitUntilReadyAsync() =>
+        await Eventually.Async(async () =>
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"prometheus exited with code {_process.ExitCode}:\n{Log}");
+            }
+
+            try
+            {
+                return (await Http.GetAsync("/-/ready")).StatusCode == HttpStatusCode.OK;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, "Prometheus to report ready", TimeSpan.FromSeconds(30));
 
     /// <summary>Fails, saying how to install them, unless prometheus and promtool are there; a test calls it before slow setup.</summary>
     public static void RequireInstalled()

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using CloudSentinel.Ingestion;
+
+namespace CloudSentinel.Connectors;
+
+/// <summary>
+/// Reads pod usage of one cluster from its Prometheus (kube-state-metrics and cAdvisor): the ended
+/// UTC hours of a window, with one range query per quantity (step 1 h) whatever the pods and hours,
+/// each answer parsed while it streams in. It returns usage records only, all or nothing: a query
+/// that fails after its retries fails the poll, so a re-read never replaces a pod hour by a part.
+/// </summary>
+public sealed class KubernetesUsageConnector(HttpClient http, KubernetesUsageOptions options, ConnectorRuntime? runtime = null) : ICostSource
+{
+    private readonly ConnectorRuntime _runtime = runtime ?? ConnectorRuntime.Default;
+    private long _calls;
+
+    public string Source => options.Source;
+
+    public long ApiCallsTotal => Interlocked.Read(ref _calls);
+
+    public async Task<PollResult> PollAsync(PollWindow window, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        var hours = window.ToWholeHours();
+        // The running hour is not over: reading it would replace a whole hour later by a part now.
+        var now = _runtime.Clock.GetUtcNow().UtcDateTime;
+        var ended = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
+        if (hours.From >= ended) return new PollResult(hours, [], [], 0) { Usage = [] };
+        var read = hours.To > ended ? new PollWindow(hours.From, ended) : hours;
+
+        var caller = new ApiCaller(http, Source, options.RequestBudget, options.Retry, _runtime, () => Interlocked.Increment(ref _calls), (status, _) => HttpFailures.Classify(status));
+        var table = new KubernetesUsageTable(options);
+        var calls = 0;
+        foreach (var query in KubernetesUsageQueries.For(options))
+        {
+            var series = await caller.SendAsync(ct => Task.FromResult(Request(query.PromQl, read)), async (content, ct) =>
+            {
+                // Every attempt starts from nothing, so a retried answer is never counted twice.
+                var part = new List<PrometheusSeries>();
+                await using var body = await content.ReadAsStreamAsync(ct);
+                await PrometheusMatrixReader.ReadAsync(body, part.Add, ct);
+                return part;
+            }, cancellationToken);
+            calls = caller.Calls;
+            if (series.Count == 0 && query.RequiredMetric is not null)
+            {
+                throw new ConnectorException(Source,
+                    $"Prometheus at {options.Endpoint} has no {query.RequiredMetric} for cluster '{options.ClusterName}' in {read}: {query.Deploy} (docs/allocation.md, \"Point CloudSentinel at your cluster\")");
+            }
+
+            foreach (var s in series) table.Add(query.Quantity, s);
+        }
+
+        return new PollResult(read, [], [], calls) { Usage = table.ToRecords() };
+    }
+
+    /// <summary>The form of the range query of <paramref name="promQl"/> over the hours of <paramref name="window"/>: one point per hour.</summary>
+    public static Dictionary<string, string> QueryForm(string promQl, PollWindow window) => new()
+    {
+        ["query"] = promQl,
+        ["start"] = Seconds(KubernetesUsageTable.EvaluationTime(window.From)),
+        ["end"] = Seconds(KubernetesUsageTable.EvaluationTime(window.To.AddHours(-1))),
+        ["step"] = "3600",
+    };
+
+    private HttpRequestMessage Request(string promQl, PollWindow window)
+    {
+        // POST keeps long queries out of the URL; Prometheus takes the same form either way.
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.Endpoint, "api/v1/query_range"))
+        {
+            Content = new FormUrlEncodedContent(QueryForm(promQl, window)),
+        };
+        if (options.BearerTokenFile is { } tokenFile)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ReadSecret(tokenFile));
+        }
+        else if (options.BasicAuthUser is { } user)
+        {
+            var pair = Encoding.UTF8.GetBytes($"{user}:{ReadSecret(options.BasicAuthPasswordFile!)}");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(pair));
+        }
+
+        return request;
+    }
+
+    private static string Seconds(DateTime t) =>
+        ((t - DateTime.UnixEpoch).Ticks / (decimal)TimeSpan.TicksPerSecond).ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>Read for every request: projected service-account tokens rotate. A missing file stops the source like refused credentials.</summary>
+    private string ReadSecret(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConnectorAuthException(Source, $"cannot read the credentials file {path}: {ex.Message}", ex);
+        }
+    }
+}
