@@ -7,6 +7,7 @@ using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Gateway.Sources;
 using CloudSentinel.Gateway.Synthetic;
 using CloudSentinel.Ingestion;
+using CloudSentinel.Ingestion.Backpressure;
 using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -75,6 +76,13 @@ public static class GatewayApp
         }
 
         builder.Services.AddIngest(config, dataSource);
+        builder.Services.AddIngestBackpressure(config, dataSource);
+        if (dataSource is not null)
+        {
+            builder.Services.AddSingleton<BackpressureGauges>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<BackpressureGauges>());
+        }
+
         builder.Services.AddConsole(config, dataSource);
         builder.Services.AddSingleton<IClientConnectionRetryFilter, RetryUntilStopped>();
         builder.UseOrleansClient(client =>
