@@ -120,6 +120,7 @@ public static class GatewayApp
         app.MapFocusExport();
         app.MapSources();
         app.MapUsageIngest();
+        app.MapIngestStatus();
         app.MapAllocation();
         app.MapBudgets();
         app.MapAnomalies();
