@@ -111,6 +111,7 @@ public static class GatewayApp
         var app = builder.Build();
         if (app.Services.GetRequiredService<ConsoleSessions>().Options.Enabled) app.UseConsoleHeaders();
         var authentication = app.Services.GetRequiredService<TokenAuthentication>();
+        app.UseOutageAnswers();
         app.Use(authentication.InvokeAsync);
         app.UseRateLimiter();
         app.UseIngestUnavailable();

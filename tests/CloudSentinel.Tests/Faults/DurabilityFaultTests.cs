@@ -91,7 +91,7 @@ public sealed class DurabilityFaultTests(ITestOutputHelper output)
         Assert.Equal(data.Records, await ScalarAsync<long>(server.ConnectionString, $"SELECT count(*) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
     }
 
-    private static async Task WaitForDrainedLogAsync(string connectionString, ProcessCluster cluster)
+    internal static async Task WaitForDrainedLogAsync(string connectionString, ProcessCluster cluster)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (await ScalarAsync<long>(connectionString, "SELECT count(*) FROM ingest_log") > 0)
