@@ -38,7 +38,6 @@ public static class GatewayApp
         builder.Services.AddSingleton(Options.Create(auth));
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<TokenAuthentication>();
-        (config.GetSection(IngestRateLimits.Section).Get<IngestRateLimits>() ?? new IngestRateLimits()).Validate().Register(builder.Services);
         builder.Services.AddSingleton(Options.Create(synthetic));
         var focus = config.GetSection(FocusIngestOptions.Section).Get<FocusIngestOptions>() ?? new FocusIngestOptions();
         focus.Validate();
@@ -75,6 +74,7 @@ public static class GatewayApp
             builder.Services.AddSingleton<ITokenStore, InMemoryTokenStore>();
         }
 
+        (config.GetSection(IngestRateLimits.Section).Get<IngestRateLimits>() ?? new IngestRateLimits()).Validate().Register(builder.Services, dataSource);
         builder.Services.AddIngest(config, dataSource);
         builder.Services.AddIngestBackpressure(config, dataSource);
         if (dataSource is not null)
