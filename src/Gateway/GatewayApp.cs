@@ -45,11 +45,12 @@ public static class GatewayApp
         builder.Services.AddCostSourceStatus();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
+        builder.Services.AddSingleton(sp => new TenantRegistries(sp.GetRequiredService<CollectorRegistry>()));
         builder.Services.AddSingleton<IngestMetrics>();
         builder.Services.AddSingleton<IIngestCounter>(sp => sp.GetRequiredService<IngestMetrics>());
         var maxSeries = config.GetValue("Limits:MaxSeriesPerTenant", GaugeExporter.DefaultMaxSeriesPerTenant);
         if (maxSeries < 1) throw new ArgumentException("Limits:MaxSeriesPerTenant must be at least 1");
-        builder.Services.AddSingleton(sp => new GaugeExporter(sp.GetRequiredService<CollectorRegistry>(), maxSeries,
+        builder.Services.AddSingleton(sp => new GaugeExporter(sp.GetRequiredService<TenantRegistries>(), maxSeries,
             tenant => sp.GetRequiredService<IngestMetrics>().Overflowed(tenant, "series", 1)));
         builder.Services.AddSingleton<SharedCostGauge>();
         builder.Services.AddSingleton<SnapshotPoller>();

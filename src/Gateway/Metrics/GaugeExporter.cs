@@ -1,5 +1,4 @@
 using CloudSentinel.Grains.Abstractions;
-using Prometheus;
 
 namespace CloudSentinel.Gateway.Metrics;
 
@@ -19,31 +18,29 @@ public sealed class GaugeExporter
     private readonly Action<string>? _seriesOverflow;
     private readonly Dictionary<string, int> _seriesByTenant = new(StringComparer.Ordinal);
     private readonly HashSet<string> _overSeriesCap = new(StringComparer.Ordinal);
-    private readonly Gauge _costPerService;
-    private readonly Gauge _cpu;
-    private readonly Gauge _memory;
-    private readonly Gauge _storage;
-    private readonly Gauge _network;
-    private readonly Gauge _currentHour;
-    private readonly Gauge _monthToDate;
-    private readonly Gauge _budget;
-    private readonly Gauge _forecast;
-    private readonly Gauge _expected;
-    private readonly Gauge _zscore;
-    private readonly Gauge _latestHour;
+    private readonly TenantGauge _costPerService;
+    private readonly TenantGauge _cpu;
+    private readonly TenantGauge _memory;
+    private readonly TenantGauge _storage;
+    private readonly TenantGauge _network;
+    private readonly TenantGauge _currentHour;
+    private readonly TenantGauge _monthToDate;
+    private readonly TenantGauge _budget;
+    private readonly TenantGauge _forecast;
+    private readonly TenantGauge _expected;
+    private readonly TenantGauge _zscore;
+    private readonly TenantGauge _latestHour;
 
     private readonly object _gate = new();
-    private readonly Dictionary<string, List<(Gauge Gauge, string[] Labels)>> _seriesByService = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(TenantGauge Gauge, string[] Labels)>> _seriesByService = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, LabeledHour[]>> _latestHoursByTenant = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, decimal>> _monthToDateByTenant = new(StringComparer.Ordinal);
 
-    public GaugeExporter(CollectorRegistry registry, int maxSeriesPerTenant = DefaultMaxSeriesPerTenant, Action<string>? seriesOverflow = null)
+    public GaugeExporter(TenantRegistries registries, int maxSeriesPerTenant = DefaultMaxSeriesPerTenant, Action<string>? seriesOverflow = null)
     {
         _maxSeriesPerTenant = maxSeriesPerTenant;
         _seriesOverflow = seriesOverflow;
-        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
-        Gauge Create(string name, string help, params string[] labels) =>
-            factory.CreateGauge(name, help, new GaugeConfiguration { LabelNames = labels, SuppressInitialValue = true });
+        TenantGauge Create(string name, string help, params string[] labels) => registries.Gauge(name, help, labels);
 
         _costPerService = Create("cloudsentinel_cost_per_service_usd",
             "Cost in USD of the service's latest ended hour with data (a rate in USD/hour), by cost type and cloud provider.",
@@ -88,11 +85,11 @@ public sealed class GaugeExporter
                     var current = series.Select(s => (s.Gauge, string.Join('\u0001', s.Labels))).ToHashSet();
                     foreach (var (gauge, labels) in previous!)
                     {
-                        if (!current.Contains((gauge, string.Join('\u0001', labels)))) gauge.RemoveLabelled(labels);
+                        if (!current.Contains((gauge, string.Join('\u0001', labels)))) gauge.Remove(labels);
                     }
                 }
 
-                foreach (var (gauge, labels, value) in series) gauge.WithLabels(labels).Set(value);
+                foreach (var (gauge, labels, value) in series) gauge.Set(labels, value);
                 _seriesByService[snapshot.Key] = series.Select(s => (s.Gauge, s.Labels)).ToList();
             }
 
@@ -104,9 +101,9 @@ public sealed class GaugeExporter
         }
     }
 
-    private List<(Gauge Gauge, string[] Labels, double Value)> Series(ServiceSnapshot s)
+    private List<(TenantGauge Gauge, string[] Labels, double Value)> Series(ServiceSnapshot s)
     {
-        var list = new List<(Gauge, string[], double)>();
+        var list = new List<(TenantGauge, string[], double)>();
         string[] Service() => [s.Tenant, s.ServiceName];
         if (s.ServiceName == Budgets.TenantTotal)
         {
@@ -144,10 +141,10 @@ public sealed class GaugeExporter
         var before = Newest(services);
         services[snapshot.Key] = snapshot.LatestHourByProvider;
         var after = Newest(services);
-        foreach (var provider in before.Keys.Except(after.Keys)) _latestHour.RemoveLabelled(snapshot.Tenant, provider);
+        foreach (var provider in before.Keys.Except(after.Keys)) _latestHour.Remove(snapshot.Tenant, provider);
         foreach (var (provider, hour) in after)
         {
-            _latestHour.WithLabels(snapshot.Tenant, provider).Set(new DateTimeOffset(DateTime.SpecifyKind(hour, DateTimeKind.Utc)).ToUnixTimeSeconds());
+            _latestHour.Set([snapshot.Tenant, provider], new DateTimeOffset(DateTime.SpecifyKind(hour, DateTimeKind.Utc)).ToUnixTimeSeconds());
         }
     }
 
@@ -161,7 +158,7 @@ public sealed class GaugeExporter
         }
 
         services[snapshot.Key] = snapshot.MonthToDateUsd;
-        _monthToDate.WithLabels(snapshot.Tenant, Budgets.TenantTotal).Set((double)services.Values.Sum());
+        _monthToDate.Set([snapshot.Tenant, Budgets.TenantTotal], (double)services.Values.Sum());
     }
 
     private static Dictionary<string, DateTime> Newest(Dictionary<string, LabeledHour[]> services)
