@@ -22,10 +22,13 @@ public sealed class SteadyCosts(string tenant, int services = 10, int perRequest
 
     public int Requests => _requests.Count;
 
-    public Dictionary<(string Service, DateTime Hour), decimal> Expected()
+    public Dictionary<(string Service, DateTime Hour), decimal> Expected() => ExpectedAfter(Requests);
+
+    /// <summary>What the buckets hold once the first <paramref name="requests"/> requests are applied.</summary>
+    public Dictionary<(string Service, DateTime Hour), decimal> ExpectedAfter(int requests)
     {
         var last = new Dictionary<(string, DateTime), decimal>();
-        foreach (var record in _requests.SelectMany(r => r)) last[(record.Service, record.Hour)] = record.Cost;
+        foreach (var record in _requests.Take(requests).SelectMany(r => r)) last[(record.Service, record.Hour)] = record.Cost;
         return last;
     }
 
