@@ -1,7 +1,7 @@
 using System.Globalization;
 using CloudSentinel.Bench;
 
-// dotnet run -c Release --project bench [-- ingest|lineitems|focus|memory|phases|anomalies|dashboards|allocation|cardinality|chaos]
+// dotnet run -c Release --project bench [-- ingest|lineitems|focus|memory|phases|anomalies|dashboards|allocation|cardinality|chaos|soak]
 // Each benchmark prints its table and rewrites its own section of BENCHMARKS.md (chaos: of docs/durability.md).
 // No argument runs the modes marked "all", in this order.
 (string Mode, bool InAll, Func<Task<string>> Run, string? File)[] modes =
@@ -16,6 +16,7 @@ using CloudSentinel.Bench;
     ("allocation", true, () => Task.FromResult(AllocationBenchmark.Run()), "BENCHMARKS.md"),
     ("cardinality", false, CardinalityBenchmark.RunAsync, "BENCHMARKS.md"),
     ("chaos", false, ChaosRun.RunAsync, "docs/durability.md"),
+    ("soak", false, SoakRun.RunAsync, "BENCHMARKS.md"),
 ];
 
 var which = args.Length > 0 ? args[0] : "all";
