@@ -238,7 +238,7 @@ public static class IngestBenchmark
     public static double RenderTime(int series)
     {
         var registry = Prometheus.Metrics.NewCustomRegistry();
-        var exporter = new GaugeExporter(registry);
+        var exporter = new GaugeExporter(new TenantRegistries(registry));
         var hour = DateTime.UtcNow.Date;
         // Each snapshot below makes 10 series.
         for (var i = 0; i < series / 10; i++)

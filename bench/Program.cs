@@ -1,7 +1,7 @@
 using System.Globalization;
 using CloudSentinel.Bench;
 
-// dotnet run -c Release --project bench [-- ingest|lineitems|focus|focus-parse|memory|phases|anomalies|anomaly-quality|freshness|grainpath|dashboards|allocation|cardinality|chaos|kubernetes]
+// dotnet run -c Release --project bench [-- ingest|lineitems|focus|focus-parse|memory|phases|anomalies|anomaly-quality|freshness|grainpath|dashboards|allocation|cardinality|chaos|kubernetes|soak]
 // Each benchmark prints its table and rewrites its own section of BENCHMARKS.md (chaos: of docs/durability.md).
 // No argument runs the modes marked "all", in this order.
 (string Mode, bool InAll, Func<Task<string>> Run, string? File)[] modes =
@@ -21,6 +21,7 @@ using CloudSentinel.Bench;
     ("cardinality", false, CardinalityBenchmark.RunAsync, "BENCHMARKS.md"),
     ("chaos", false, ChaosRun.RunAsync, "docs/durability.md"),
     ("kubernetes", false, KubernetesUsageBenchmark.RunAsync, "BENCHMARKS.md"),
+    ("soak", false, SoakRun.RunAsync, "BENCHMARKS.md"),
 ];
 
 var which = args.Length > 0 ? args[0] : "all";

@@ -7,6 +7,7 @@ using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Gateway.Sources;
 using CloudSentinel.Gateway.Synthetic;
 using CloudSentinel.Ingestion;
+using CloudSentinel.Ingestion.Backpressure;
 using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -37,7 +38,6 @@ public static class GatewayApp
         builder.Services.AddSingleton(Options.Create(auth));
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<TokenAuthentication>();
-        (config.GetSection(IngestRateLimits.Section).Get<IngestRateLimits>() ?? new IngestRateLimits()).Validate().Register(builder.Services);
         builder.Services.AddSingleton(Options.Create(synthetic));
         var focus = config.GetSection(FocusIngestOptions.Section).Get<FocusIngestOptions>() ?? new FocusIngestOptions();
         focus.Validate();
@@ -46,12 +46,13 @@ public static class GatewayApp
         builder.Services.AddCostSourceStatus();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
+        builder.Services.AddSingleton(sp => new TenantRegistries(sp.GetRequiredService<CollectorRegistry>()));
         builder.Services.AddSingleton<IngestMetrics>();
         builder.Services.AddSingleton<IIngestCounter>(sp => sp.GetRequiredService<IngestMetrics>());
         var maxSeries = config.GetValue("Limits:MaxSeriesPerTenant", GaugeExporter.DefaultMaxSeriesPerTenant);
         if (maxSeries < 1) throw new ArgumentException("Limits:MaxSeriesPerTenant must be at least 1");
         var alerts = (config.GetSection(AlertOptions.Section).Get<AlertOptions>() ?? new AlertOptions()).Validate();
-        builder.Services.AddSingleton(sp => new GaugeExporter(sp.GetRequiredService<CollectorRegistry>(), maxSeries,
+        builder.Services.AddSingleton(sp => new GaugeExporter(sp.GetRequiredService<TenantRegistries>(), maxSeries,
             tenant => sp.GetRequiredService<IngestMetrics>().Overflowed(tenant, "series", 1), alerts));
         builder.Services.AddSingleton<SharedCostGauge>();
         builder.Services.AddSingleton<SnapshotPoller>();
@@ -76,7 +77,15 @@ public static class GatewayApp
             builder.Services.AddSingleton<ITokenStore, InMemoryTokenStore>();
         }
 
+        (config.GetSection(IngestRateLimits.Section).Get<IngestRateLimits>() ?? new IngestRateLimits()).Validate().Register(builder.Services, dataSource);
         builder.Services.AddIngest(config, dataSource);
+        builder.Services.AddIngestBackpressure(config, dataSource);
+        if (dataSource is not null)
+        {
+            builder.Services.AddSingleton<BackpressureGauges>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<BackpressureGauges>());
+        }
+
         builder.Services.AddConsole(config, dataSource);
         builder.Services.AddSingleton<IClientConnectionRetryFilter, RetryUntilStopped>();
         builder.UseOrleansClient(client =>
@@ -105,6 +114,7 @@ public static class GatewayApp
         var app = builder.Build();
         if (app.Services.GetRequiredService<ConsoleSessions>().Options.Enabled) app.UseConsoleHeaders();
         var authentication = app.Services.GetRequiredService<TokenAuthentication>();
+        app.UseOutageAnswers();
         app.Use(authentication.InvokeAsync);
         app.UseRateLimiter();
         app.UseIngestUnavailable();
@@ -114,6 +124,7 @@ public static class GatewayApp
         app.MapFocusExport();
         app.MapSources();
         app.MapUsageIngest();
+        app.MapIngestStatus();
         app.MapAllocation();
         app.MapBudgets();
         app.MapAnomalies();

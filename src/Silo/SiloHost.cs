@@ -6,6 +6,7 @@ using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
 using CloudSentinel.Grains.Persistence;
 using CloudSentinel.Ingestion;
+using CloudSentinel.Ingestion.Backpressure;
 using CloudSentinel.Ingestion.Journal;
 using CloudSentinel.Sources;
 using CloudSentinel.Storage;
@@ -49,6 +50,7 @@ public static class SiloHost
                 """);
             AddInMemoryStores(builder.Services);
             builder.Services.AddIngest(config, dataSource: null);
+            builder.Services.AddIngestBackpressure(config, dataSource: null);
             builder.UseOrleans(silo =>
             {
                 var primary = siloOptions.PrimarySiloEndpoint is { } endpoint ? IPEndPoint.Parse(endpoint) : null;
@@ -64,6 +66,7 @@ public static class SiloHost
         await SchemaMigrator.MigrateAsync(dataSource, log);
         AddPostgresStores(builder.Services, dataSource);
         builder.Services.AddIngest(config, dataSource);
+        builder.Services.AddIngestBackpressure(config, dataSource);
         builder.UseOrleans(silo => JoinPostgresCluster(silo, siloOptions, pool.ForOrleans(connectionString), config));
 
         // Registered after Orleans: it starts once the silo can take grain calls and stops before it.

@@ -1,6 +1,8 @@
 using CloudSentinel.Connectors;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
+using CloudSentinel.Ingestion.Backpressure;
+using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Logging;
 
 namespace CloudSentinel.Sources;
@@ -17,6 +19,7 @@ public sealed class CostSourcePollerGrain(
     SourceConnectorFactory connectors,
     CostIngestor ingestor,
     UsageIngestor usageIngestor,
+    IngestBackpressure backpressure,
     TimeProvider clock,
     ILogger<CostSourcePollerGrain> logger) : Grain, ICostSourcePollerGrain, IRemindable
 {
@@ -78,6 +81,12 @@ public sealed class CostSourcePollerGrain(
         var callsBefore = _source?.ApiCallsTotal ?? 0;
         try
         {
+            // While applying is behind, the API is not read at all: the window is read again at the next poll, so nothing is lost.
+            if (await backpressure.CheckAsync(CancellationToken.None) is { Refuse: true } busy)
+            {
+                throw new IngestUnavailableException($"ingest pushes back ({busy.Reason}); retry after {busy.RetryAfter.TotalSeconds:0} s");
+            }
+
             _source ??= await connectors.CreateAsync(Definition, CancellationToken.None);
             var result = await _source.PollAsync(window);
             var ingest = await ingestor.IngestEachAsync(result.Records, "api", CancellationToken.None);

@@ -215,7 +215,7 @@ public sealed partial class DashboardCheckerTests
     private static partial Regex MetricName();
 }
 
-/// <summary>The gateway's metric names from ARCHITECTURE.md, "Prometheus metrics".</summary>
+/// <summary>The gateway's metric names from ARCHITECTURE.md, "Prometheus metrics", and the operational ones that rules watch.</summary>
 public static class ContractMetrics
 {
     public static readonly IReadOnlySet<string> Names = new HashSet<string>
@@ -225,6 +225,9 @@ public static class ContractMetrics
         "cloudsentinel_cost_month_to_date_usd", "cloudsentinel_service_budget_usd", "cloudsentinel_cost_forecast_month_usd",
         "cloudsentinel_cost_expected_usd", "cloudsentinel_cost_anomaly_zscore", "cloudsentinel_shared_cost_allocated_usd",
         "cloudsentinel_data_latest_hour_timestamp_seconds", "cloudsentinel_ingest_records_total",
+        // Operations: the apply lag, backlog and their bounds (docs/durability.md, "Backpressure").
+        "cloudsentinel_ingest_apply_lag_seconds", "cloudsentinel_ingest_apply_lag_bound_seconds",
+        "cloudsentinel_ingest_backlog_messages", "cloudsentinel_ingest_backlog_cap_messages",
     };
 
     /// <summary>Gauges added for the shipped alerts (issue 19, README "Metrics"): the flagged hour's impact and the tenant's paging floor.</summary>

@@ -9,7 +9,7 @@ public sealed partial class PromtoolTests
     private static readonly string[] ExpectedAlerts =
     [
         "BudgetThresholdExceeded", "CloudSentinelGatewayDown", "CostAnomalyDetected", "CostDataStale",
-        "ForecastExceedsBudget", "ServiceCostSpike", "UntaggedResourceCost",
+        "ForecastExceedsBudget", "IngestApplyLagHigh", "IngestBacklogNearCap", "ServiceCostSpike", "UntaggedResourceCost",
     ];
 
     private static string RulesFile => RepoPaths.Combine("prometheus", "rules", "cloudsentinel.yml");

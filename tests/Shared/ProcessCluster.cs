@@ -81,6 +81,31 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public bool IsSiloRunning(int n) => _silos[n - 1] is { HasExited: false };
 
+    /// <summary>The running processes by name (silo-1…, gateway) with their ids, for /proc readings.</summary>
+    public IReadOnlyDictionary<string, int> RunningProcesses() =>
+        _silos.Select((p, i) => (Name: $"silo-{i + 1}", Process: p)).Append((Name: "gateway", Process: _gateway))
+            .Where(e => e.Process is { HasExited: false }).ToDictionary(e => e.Name, e => e.Process!.Id);
+
+    /// <summary>SIGTERM, as an operator's stop or an orchestrator's rolling update sends, and waits for the exit.</summary>
+    public Task StopSiloAsync(int n) => TerminateAsync(_silos[n - 1]);
+
+    public Task StopGatewayAsync() => TerminateAsync(_gateway);
+
+    private static async Task TerminateAsync(Process? process)
+    {
+        if (process is null || process.HasExited) return;
+        Process.Start("kill", ["-TERM", process.Id.ToString()])?.WaitForExit(5_000);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"process {process.Id} did not stop within 45 s of SIGTERM");
+        }
+    }
+
     public async Task WaitReadyAsync(TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));

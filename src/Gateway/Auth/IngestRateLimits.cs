@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Npgsql;
 
 namespace CloudSentinel.Gateway.Auth;
 
@@ -8,7 +9,8 @@ namespace CloudSentinel.Gateway.Auth;
 /// Per-tenant request limits on the ingest endpoints. Section "RateLimits": a token bucket per tenant
 /// of <see cref="Burst"/> requests, refilled at <see cref="RequestsPerSecond"/>; past it the answer is
 /// 429 with Retry-After and nothing is applied. The admin token is not limited unless
-/// <see cref="LimitAdmin"/> is set. Limits are per gateway process.
+/// <see cref="LimitAdmin"/> is set. With PostgreSQL the buckets are kept there
+/// (<see cref="PostgresTokenBucketLimiter"/>), so the limits hold across gateways; without it, per process.
 /// </summary>
 public sealed class IngestRateLimits
 {
@@ -30,7 +32,7 @@ public sealed class IngestRateLimits
         return this;
     }
 
-    public void Register(IServiceCollection services) => services.AddRateLimiter(limiter =>
+    public void Register(IServiceCollection services, NpgsqlDataSource? dataSource) => services.AddRateLimiter(limiter =>
     {
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         limiter.OnRejected = async (context, cancellationToken) =>
@@ -47,6 +49,12 @@ public sealed class IngestRateLimits
         {
             var principal = http.Features.Get<ApiPrincipal>();
             if (!Enabled || principal is null || (principal.IsAdmin && !LimitAdmin)) return RateLimitPartition.GetNoLimiter("unlimited");
+            if (dataSource is not null)
+            {
+                var logger = http.RequestServices.GetRequiredService<ILogger<PostgresTokenBucketLimiter>>();
+                return RateLimitPartition.Get(principal.Tenant ?? "admin", tenant => new PostgresTokenBucketLimiter(dataSource, tenant, Burst, RequestsPerSecond, logger));
+            }
+
             return RateLimitPartition.GetTokenBucketLimiter(principal.Tenant ?? "admin", _ => new TokenBucketRateLimiterOptions
             {
                 TokenLimit = Burst,

@@ -58,7 +58,8 @@ public static class FocusEndpoints
             logger.LogInformation("FOCUS import for {Tenant}: {Rows} rows ({RowsRejected} rejected), {Bytes} bytes, {Records} records published, {RecordsRejected} refused",
                 tenant, result.RowsRead, result.RowsRejected, body.BytesRead, ingest.Accepted.Count, ingest.Refused.Count);
             return Results.Json(response, statusCode: NothingLoaded(result, ingest) ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
-        }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy);
+        }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy)
+            .WithBackpressure();
     }
 
     /// <summary>A file of which nothing could be loaded is not a success, even if it was read to the end.</summary>

@@ -28,7 +28,8 @@ public static class IngestEndpoints
 
             var outcome = await ingestor.CommitAsync(request, scan.Errors, "http", http.RequestAborted);
             return ToResult(outcome, limits.Value.MaxReportedErrors);
-        }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy);
+        }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy)
+            .WithBackpressure();
     }
 
     /// <summary>

@@ -19,12 +19,13 @@ public static class IngestUnavailable
         catch (IngestUnavailableException ex) when (!http.Response.HasStarted)
         {
             var seconds = (int)IngestUnavailableException.RetryAfter.TotalSeconds;
+            var reason = OutageReason.Describe(ex);
             http.RequestServices.GetRequiredService<ILogger<IngestUnavailableException>>()
-                .LogWarning("Ingest refused with 503, nothing applied: {Reason}", ex.Message);
+                .LogWarning("Ingest refused with 503, nothing applied: {Reason}", reason);
             http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             await http.Response.WriteAsJsonAsync(new IngestResponse.Error(
-                $"{ex.Message}. Retry after {seconds} s; sending the same request again is safe", 0, 0, []));
+                $"{reason}. Retry after {seconds} s; sending the same request again is safe", 0, 0, []));
         }
         catch (IngestRefusedException ex) when (!http.Response.HasStarted)
         {

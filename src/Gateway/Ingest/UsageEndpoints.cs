@@ -20,6 +20,7 @@ public static class UsageEndpoints
 
             var outcome = await ingestor.IngestAsync(parse.Records, parse.Errors, http.RequestAborted);
             return IngestEndpoints.ToResult(outcome, limits.Value.MaxReportedErrors);
-        }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy);
+        }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy)
+            .WithBackpressure();
     }
 }

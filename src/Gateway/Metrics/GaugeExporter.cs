@@ -1,5 +1,4 @@
 using CloudSentinel.Grains.Abstractions;
-using Prometheus;
 
 namespace CloudSentinel.Gateway.Metrics;
 
@@ -19,37 +18,35 @@ public sealed class GaugeExporter
     private readonly Action<string>? _seriesOverflow;
     private readonly Dictionary<string, int> _seriesByTenant = new(StringComparer.Ordinal);
     private readonly HashSet<string> _overSeriesCap = new(StringComparer.Ordinal);
-    private readonly Gauge _costPerService;
-    private readonly Gauge _cpu;
-    private readonly Gauge _memory;
-    private readonly Gauge _storage;
-    private readonly Gauge _network;
-    private readonly Gauge _currentHour;
-    private readonly Gauge _monthToDate;
-    private readonly Gauge _budget;
-    private readonly Gauge _forecast;
-    private readonly Gauge _expected;
-    private readonly Gauge _zscore;
-    private readonly Gauge _latestHour;
-    private readonly Gauge _impact;
-    private readonly Gauge _impactFloor;
-    private readonly Gauge _forecastServices;
+    private readonly TenantGauge _costPerService;
+    private readonly TenantGauge _cpu;
+    private readonly TenantGauge _memory;
+    private readonly TenantGauge _storage;
+    private readonly TenantGauge _network;
+    private readonly TenantGauge _currentHour;
+    private readonly TenantGauge _monthToDate;
+    private readonly TenantGauge _budget;
+    private readonly TenantGauge _forecast;
+    private readonly TenantGauge _expected;
+    private readonly TenantGauge _zscore;
+    private readonly TenantGauge _latestHour;
+    private readonly TenantGauge _impact;
+    private readonly TenantGauge _impactFloor;
+    private readonly TenantGauge _forecastServices;
     private readonly AlertOptions _alerts;
 
     private readonly object _gate = new();
-    private readonly Dictionary<string, List<(Gauge Gauge, string[] Labels)>> _seriesByService = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(TenantGauge Gauge, string[] Labels)>> _seriesByService = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, LabeledHour[]>> _latestHoursByTenant = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, decimal>> _monthToDateByTenant = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, (decimal Usd, bool Computed)>> _forecastByTenant = new(StringComparer.Ordinal);
 
-    public GaugeExporter(CollectorRegistry registry, int maxSeriesPerTenant = DefaultMaxSeriesPerTenant, Action<string>? seriesOverflow = null, AlertOptions? alerts = null)
+    public GaugeExporter(TenantRegistries registries, int maxSeriesPerTenant = DefaultMaxSeriesPerTenant, Action<string>? seriesOverflow = null, AlertOptions? alerts = null)
     {
         _maxSeriesPerTenant = maxSeriesPerTenant;
         _seriesOverflow = seriesOverflow;
         _alerts = alerts ?? new AlertOptions();
-        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
-        Gauge Create(string name, string help, params string[] labels) =>
-            factory.CreateGauge(name, help, new GaugeConfiguration { LabelNames = labels, SuppressInitialValue = true });
+        TenantGauge Create(string name, string help, params string[] labels) => registries.Gauge(name, help, labels);
 
         _costPerService = Create("cloudsentinel_cost_per_service_usd",
             "Cost in USD of the service's latest ended hour with data (a rate in USD/hour), by cost type and cloud provider.",
@@ -101,11 +98,11 @@ public sealed class GaugeExporter
                     var current = series.Select(s => (s.Gauge, string.Join('\u0001', s.Labels))).ToHashSet();
                     foreach (var (gauge, labels) in previous!)
                     {
-                        if (!current.Contains((gauge, string.Join('\u0001', labels)))) gauge.RemoveLabelled(labels);
+                        if (!current.Contains((gauge, string.Join('\u0001', labels)))) gauge.Remove(labels);
                     }
                 }
 
-                foreach (var (gauge, labels, value) in series) gauge.WithLabels(labels).Set(value);
+                foreach (var (gauge, labels, value) in series) gauge.Set(labels, value);
                 _seriesByService[snapshot.Key] = series.Select(s => (s.Gauge, s.Labels)).ToList();
             }
 
@@ -114,14 +111,14 @@ public sealed class GaugeExporter
                 UpdateLatestHours(snapshot);
                 UpdateTenantMonthToDate(snapshot);
                 UpdateTenantForecast(snapshot);
-                _impactFloor.WithLabels(snapshot.Tenant).Set((double)_alerts.FloorFor(snapshot.Tenant));
+                _impactFloor.Set([snapshot.Tenant], (double)_alerts.FloorFor(snapshot.Tenant));
             }
         }
     }
 
-    private List<(Gauge Gauge, string[] Labels, double Value)> Series(ServiceSnapshot s)
+    private List<(TenantGauge Gauge, string[] Labels, double Value)> Series(ServiceSnapshot s)
     {
-        var list = new List<(Gauge, string[], double)>();
+        var list = new List<(TenantGauge, string[], double)>();
         string[] Service() => [s.Tenant, s.ServiceName];
         if (s.ServiceName == Budgets.TenantTotal)
         {
@@ -160,10 +157,10 @@ public sealed class GaugeExporter
         var before = Newest(services);
         services[snapshot.Key] = snapshot.LatestHourByProvider;
         var after = Newest(services);
-        foreach (var provider in before.Keys.Except(after.Keys)) _latestHour.RemoveLabelled(snapshot.Tenant, provider);
+        foreach (var provider in before.Keys.Except(after.Keys)) _latestHour.Remove(snapshot.Tenant, provider);
         foreach (var (provider, hour) in after)
         {
-            _latestHour.WithLabels(snapshot.Tenant, provider).Set(new DateTimeOffset(DateTime.SpecifyKind(hour, DateTimeKind.Utc)).ToUnixTimeSeconds());
+            _latestHour.Set([snapshot.Tenant, provider], new DateTimeOffset(DateTime.SpecifyKind(hour, DateTimeKind.Utc)).ToUnixTimeSeconds());
         }
     }
 
@@ -177,7 +174,7 @@ public sealed class GaugeExporter
         }
 
         services[snapshot.Key] = snapshot.MonthToDateUsd;
-        _monthToDate.WithLabels(snapshot.Tenant, Budgets.TenantTotal).Set((double)services.Values.Sum());
+        _monthToDate.Set([snapshot.Tenant, Budgets.TenantTotal], (double)services.Values.Sum());
     }
 
     /// <summary>
@@ -195,10 +192,10 @@ public sealed class GaugeExporter
         if (snapshot.ForecastMonthUsd is { } forecast) services[snapshot.Key] = (forecast, snapshot.ForecastComputed);
         else services.Remove(snapshot.Key);
         var computed = services.Values.Count(f => f.Computed);
-        _forecastServices.WithLabels(snapshot.Tenant, "computed").Set(computed);
-        _forecastServices.WithLabels(snapshot.Tenant, "warming_up").Set(services.Count - computed);
-        if (computed == services.Count && computed > 0) _forecast.WithLabels(snapshot.Tenant, Budgets.TenantTotal).Set((double)services.Values.Sum(f => f.Usd));
-        else _forecast.RemoveLabelled(snapshot.Tenant, Budgets.TenantTotal);
+        _forecastServices.Set([snapshot.Tenant, "computed"], computed);
+        _forecastServices.Set([snapshot.Tenant, "warming_up"], services.Count - computed);
+        if (computed == services.Count && computed > 0) _forecast.Set([snapshot.Tenant, Budgets.TenantTotal], (double)services.Values.Sum(f => f.Usd));
+        else _forecast.Remove(snapshot.Tenant, Budgets.TenantTotal);
     }
 
     private static Dictionary<string, DateTime> Newest(Dictionary<string, LabeledHour[]> services)

@@ -1,5 +1,4 @@
 using CloudSentinel.Grains.Abstractions;
-using Prometheus;
 
 namespace CloudSentinel.Gateway.Metrics;
 
@@ -9,16 +8,16 @@ namespace CloudSentinel.Gateway.Metrics;
 /// </summary>
 public sealed class SharedCostGauge
 {
-    private readonly Gauge _allocated;
+    private readonly TenantGauge _allocated;
     private readonly object _gate = new();
     private readonly Dictionary<string, List<string[]>> _seriesByCluster = new(StringComparer.Ordinal);
 
-    public SharedCostGauge(CollectorRegistry registry)
+    public SharedCostGauge(TenantRegistries registries)
     {
-        _allocated = Prometheus.Metrics.WithCustomRegistry(registry).CreateGauge(
+        _allocated = registries.Gauge(
             "cloudsentinel_shared_cost_allocated_usd",
             "Shared infrastructure cost in USD of the cluster's latest ended hour with data allocated to the service, by resource type (kubernetes, storage, load_balancer).",
-            new GaugeConfiguration { LabelNames = ["tenant", "cluster_name", "resource_type", "service_name"], SuppressInitialValue = true });
+            "tenant", "cluster_name", "resource_type", "service_name");
     }
 
     public void Apply(ClusterSnapshot snapshot)
@@ -31,10 +30,10 @@ public sealed class SharedCostGauge
             if (_seriesByCluster.TryGetValue(snapshot.Key, out var previous))
             {
                 var current = series.Select(s => string.Join('\u0001', s.Labels)).ToHashSet(StringComparer.Ordinal);
-                foreach (var labels in previous.Where(l => !current.Contains(string.Join('\u0001', l)))) _allocated.RemoveLabelled(labels);
+                foreach (var labels in previous.Where(l => !current.Contains(string.Join('\u0001', l)))) _allocated.Remove(labels);
             }
 
-            foreach (var (labels, value) in series) _allocated.WithLabels(labels).Set(value);
+            foreach (var (labels, value) in series) _allocated.Set(labels, value);
             _seriesByCluster[snapshot.Key] = series.Select(s => s.Labels).ToList();
         }
     }

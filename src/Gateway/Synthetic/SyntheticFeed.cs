@@ -1,6 +1,8 @@
 using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
+using CloudSentinel.Ingestion.Backpressure;
+using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
@@ -11,7 +13,7 @@ namespace CloudSentinel.Gateway.Synthetic;
 /// far (absolute buckets make that safe) and closes each hour as the clock passes it.
 /// </summary>
 public sealed class SyntheticFeed(
-    CostIngestor ingestor, UsageIngestor usage, IClusterClient cluster, IOptions<SyntheticOptions> options, TimeProvider clock, ILogger<SyntheticFeed> logger)
+    CostIngestor ingestor, UsageIngestor usage, IngestBackpressure backpressure, IClusterClient cluster, IOptions<SyntheticOptions> options, TimeProvider clock, ILogger<SyntheticFeed> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -114,6 +116,13 @@ public sealed class SyntheticFeed(
     {
         for (var attempt = 1; ; attempt++)
         {
+            // The demo feed is a client like any other: while applying is behind it waits as long as it is told to.
+            while (await backpressure.CheckAsync(cancellationToken) is { Refuse: true } busy)
+            {
+                logger.LogInformation("Synthetic feed waits {Seconds} s: {Reason}", busy.RetryAfter.TotalSeconds, busy.Reason);
+                await Task.Delay(busy.RetryAfter, cancellationToken);
+            }
+
             try
             {
                 await ingestor.IngestAsync(records, "synthetic", cancellationToken);
@@ -123,7 +132,7 @@ public sealed class SyntheticFeed(
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && attempt < 30)
             {
                 logger.LogWarning("Synthetic feed could not publish ({Message}); retrying", ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                await Task.Delay(ex is IngestUnavailableException ? IngestUnavailableException.RetryAfter : TimeSpan.FromSeconds(1), cancellationToken);
             }
         }
     }

@@ -161,7 +161,7 @@ public sealed class DurabilityFaultTests(ITestOutputHelper output)
         return (lines.Where(l => !l.Total).Sum(l => l.Value), lines.Where(l => l.Total).Sum(l => l.Value));
     }
 
-    private static async Task WaitForDrainedLogAsync(string connectionString, ProcessCluster cluster)
+    internal static async Task WaitForDrainedLogAsync(string connectionString, ProcessCluster cluster)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (await ScalarAsync<long>(connectionString, "SELECT count(*) FROM ingest_log") > 0)

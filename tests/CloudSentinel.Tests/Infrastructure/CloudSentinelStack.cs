@@ -28,6 +28,7 @@ public sealed class CloudSentinelStack : IAsyncDisposable
     private readonly Dictionary<string, string?> _siloSettings;
     private readonly Dictionary<string, string?> _gatewaySettings;
     private readonly Action<IServiceCollection>? _siloServices;
+    private readonly List<WebApplication> _otherGateways = [];
 
     private CloudSentinelStack(TestPostgres? database, Dictionary<string, string?> siloSettings, Dictionary<string, string?> gatewaySettings, Action<IServiceCollection>? siloServices)
     {
@@ -87,9 +88,21 @@ public sealed class CloudSentinelStack : IAsyncDisposable
     }
 
     /// <summary>An HTTP client for the gateway that sends <paramref name="token"/> (none when null).</summary>
-    public HttpClient HttpWith(string? token)
+    public HttpClient HttpWith(string? token) => HttpWith(Gateway, token);
+
+    /// <summary>A second gateway on the same silos and database, as a cluster with several gateways has; stopped with the stack.</summary>
+    public async Task<WebApplication> StartAnotherGatewayAsync()
     {
-        var address = Gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var gateway = GatewayApp.Build([], b => b.Configuration.AddInMemoryCollection(_gatewaySettings));
+        await gateway.StartAsync();
+        _otherGateways.Add(gateway);
+        return gateway;
+    }
+
+    /// <summary>An HTTP client for <paramref name="gateway"/> that sends <paramref name="token"/> (none when null).</summary>
+    public static HttpClient HttpWith(WebApplication gateway, string? token)
+    {
+        var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
         if (token is not null) http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return http;
@@ -178,6 +191,12 @@ public sealed class CloudSentinelStack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
+        foreach (var other in _otherGateways)
+        {
+            await other.StopAsync();
+            await other.DisposeAsync();
+        }
+
         if (Gateway is not null)
         {
             await Gateway.StopAsync();

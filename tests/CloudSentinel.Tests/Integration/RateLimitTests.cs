@@ -7,7 +7,7 @@ using CloudSentinel.Tests.Infrastructure;
 
 namespace CloudSentinel.Tests.Integration;
 
-/// <summary>Per-tenant ingest rate limits through the real gateway: 429 with Retry-After, nothing applied, the admin exempt.</summary>
+/// <summary>Per-tenant ingest rate limits through the real gateway: 429 with Retry-After, nothing applied, the admin exempt, one limit across gateways.</summary>
 public sealed class RateLimitTests : IAsyncLifetime
 {
     private static readonly DateTime Hour = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour).AddHours(-2);
@@ -47,5 +47,27 @@ public sealed class RateLimitTests : IAsyncLifetime
         await _stack.WaitForSettledAsync();
         Assert.Equal(accepted, await _stack.QueryScalarAsync<long>("SELECT count(*) FROM service_costs WHERE tenant_id = 'busy'"));
         Assert.Equal(6, await _stack.QueryScalarAsync<long>("SELECT count(*) FROM service_costs WHERE tenant_id = 'admin-sent'"));
+    }
+
+    [Fact]
+    public async Task A_tenant_gets_its_rate_once_across_two_gateways_not_once_per_gateway()
+    {
+        var created = await _stack.Http.PostAsJsonAsync("/api/cloudsentinel/tokens", new { tenant = "spread", roles = new[] { "ingest" } });
+        using var json = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        var token = json.RootElement.GetProperty("token").GetString();
+        var second = await _stack.StartAnotherGatewayAsync();
+        using var first = _stack.HttpWith(token);
+        using var other = CloudSentinelStack.HttpWith(second, token);
+
+        // Six requests within a second, alternating gateways: a per-process limit (burst 2 each) would take four.
+        var answers = new List<HttpResponseMessage>();
+        for (var n = 0; n < 6; n++) answers.Add(await (n % 2 == 0 ? first : other).PostAsync("/api/cloudsentinel/ingest", Body("spread", n)));
+
+        var accepted = answers.Count(a => a.StatusCode == HttpStatusCode.OK);
+        Assert.InRange(accepted, 2, 3);
+        Assert.Equal(6 - accepted, answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
+        Assert.Contains(answers.Where((_, n) => n % 2 == 1), a => a.StatusCode == HttpStatusCode.TooManyRequests && a.Headers.RetryAfter is not null);
+        await _stack.WaitForSettledAsync();
+        Assert.Equal(accepted, await _stack.QueryScalarAsync<long>("SELECT count(*) FROM service_costs WHERE tenant_id = 'spread'"));
     }
 }

@@ -29,8 +29,9 @@
     const t = enc(route.tenant);
     switch (route.page) {
       case 'overview': {
-        const [summary, clusters] = await Promise.all([api(`/api/cloudsentinel/summary?tenant=${t}`), api(`/api/cloudsentinel/clusters?tenant=${t}`)]);
-        return { text: summary.text + clusters.text, draw: () => overview(route.tenant, summary.json, clusters.json.clusters) };
+        const [summary, clusters, ingest] = await Promise.all([
+          api(`/api/cloudsentinel/summary?tenant=${t}`), api(`/api/cloudsentinel/clusters?tenant=${t}`), api('/api/cloudsentinel/ingest-status')]);
+        return { text: summary.text + clusters.text + ingest.text, draw: () => overview(route.tenant, summary.json, clusters.json.clusters, ingest.json) };
       }
       case 'services': {
         const pageSize = 50;

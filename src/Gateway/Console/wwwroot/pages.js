@@ -48,7 +48,16 @@
       { label: 'Budget', num: true, narrow: true }, { label: 'Forecast', num: true, narrow: true }], serviceRows(page.tenant, page.services), { id: 'services' });
   }
 
-  function overview(tenant, summary, clusters) {
+  /** One line (none without the durable log): how far applying is behind what was acknowledged (the same for every tenant), and whether ingest pushes back. */
+  function ingestLine(ingest) {
+    if (!ingest.durable) return [];
+    const behind = `Applying is ${ingest.applyLagSeconds.toFixed(1)} s behind acknowledged data (bound ${ingest.maxApplyLagSeconds} s); ` +
+      `${ingest.backlogMessages.toLocaleString('en-US')} messages waiting (cap ${ingest.maxBacklogMessages.toLocaleString('en-US')}), draining ${ingest.drainPerSecond.toLocaleString('en-US')}/s.`;
+    return [h('p', { id: 'ingest-status', class: ingest.refusing ? 'over' : 'muted' },
+      ingest.refusing ? `${behind} Ingest answers 503, retry after ${ingest.retryAfterSeconds} s: ${ingest.reason}.` : behind)];
+  }
+
+  function overview(tenant, summary, clusters, ingest) {
     // Null until every service's forecast is computed: a partial sum is never shown as the tenant's forecast.
     const f = summary.forecast;
     const progress = summary.forecastServices;
@@ -58,6 +67,7 @@
     const top = summary.topServices;
     return [
       h('h1', {}, `${tenant}: overview`),
+      ...ingestLine(ingest),
       h('div', { class: 'kpis' },
         kpi('kpi-mtd', `Month to date (${month})`, summary.monthToDateUsd, `through ${hourOnly(summary.runningHour)} UTC, the running hour included`),
         kpi('kpi-forecast', 'Forecast for the month', f ? f.forecastUsd : progress.services ? 'warming up' : 'none yet',
