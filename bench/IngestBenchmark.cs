@@ -189,26 +189,21 @@ public static class IngestBenchmark
         await using var connection = await dataSource.OpenConnectionAsync();
         await using (var writer = await connection.BeginBinaryImportAsync("COPY raw_cost_records FROM STDIN (FORMAT BINARY)"))
         {
-            for (var hour = 0; hour < Hours; hour++)
-            for (var tenant = 0; tenant < Tenants; tenant++)
-            for (var service = 0; service < ServicesPerTenant; service++)
-            foreach (var costType in CostTypes)
+            foreach (var bucket in Buckets(firstHour))
             {
-                var start = firstHour.AddHours(hour);
-                var cost = Cost(tenant, service, start, costType);
                 await writer.StartRowAsync();
-                await writer.WriteAsync($"tenant{tenant}", NpgsqlDbType.Text);
-                await writer.WriteAsync($"service-{service}", NpgsqlDbType.Text);
+                await writer.WriteAsync(bucket.Tenant, NpgsqlDbType.Text);
+                await writer.WriteAsync(bucket.Service, NpgsqlDbType.Text);
                 await writer.WriteAsync("aws", NpgsqlDbType.Text);
-                await writer.WriteAsync(costType, NpgsqlDbType.Text);
+                await writer.WriteAsync(bucket.CostType, NpgsqlDbType.Text);
                 await writer.WriteAsync("123456789012", NpgsqlDbType.Text);
-                await writer.WriteAsync(start, NpgsqlDbType.TimestampTz);
-                await writer.WriteAsync(start.AddHours(1), NpgsqlDbType.TimestampTz);
-                await writer.WriteAsync(cost, NpgsqlDbType.Numeric);
-                await writer.WriteAsync(costType == "compute" ? cost * 0.6m : 0m, NpgsqlDbType.Numeric);
-                await writer.WriteAsync(costType == "storage" ? "ssd" : "", NpgsqlDbType.Text);
-                await writer.WriteAsync(costType == "storage" ? 120m : 0m, NpgsqlDbType.Numeric);
-                await writer.WriteAsync(costType == "network" ? "egress" : "", NpgsqlDbType.Text);
+                await writer.WriteAsync(bucket.Hour, NpgsqlDbType.TimestampTz);
+                await writer.WriteAsync(bucket.Hour.AddHours(1), NpgsqlDbType.TimestampTz);
+                await writer.WriteAsync(bucket.CostUsd, NpgsqlDbType.Numeric);
+                await writer.WriteAsync(bucket.CpuCostUsd, NpgsqlDbType.Numeric);
+                await writer.WriteAsync(bucket.CostType == "storage" ? bucket.Breakdown : "", NpgsqlDbType.Text);
+                await writer.WriteAsync(bucket.StorageGb, NpgsqlDbType.Numeric);
+                await writer.WriteAsync(bucket.CostType == "network" ? bucket.Breakdown : "", NpgsqlDbType.Text);
             }
 
             await writer.CompleteAsync();

@@ -47,12 +47,16 @@ public sealed class ServiceCostGrain(
     private DateTime _judgedThrough;
     private readonly RejudgementQueue _rejudge = new(anomalyOptions.Value.WindowHours, anomalyOptions.Value.WarmUp);
 
+    /// <summary>The newest sequence this activation loaded from the store (0 in the in-memory mode, which numbers nothing).</summary>
+    private long _restoredThrough;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _service) = ServiceKey.Parse(this.GetPrimaryKeyString());
         var since = Now.AddTicks(-options.Value.Retention.Ticks);
         var restored = await store.LoadAsync(_tenant, _service, since, cancellationToken);
         foreach (var bucket in restored) _buckets.Set(bucket.Key, bucket.Amount, bucket.Sequence);
+        _restoredThrough = restored.Count > 0 ? restored.Max(b => b.Sequence) : 0;
         _anomalies.Restore(await insights.LoadAnomalyHoursAsync(_tenant, _service, since, cancellationToken));
         _budget = await GrainFactory.GetGrain<ITenantBudgetGrain>(_tenant).Get(_service);
         _judgedThrough = CurrentHour;
@@ -73,8 +77,11 @@ public sealed class ServiceCostGrain(
 
     public async Task Apply(CostBatch batch, long sequence)
     {
-        // The buckets are already committed with this sequence; memory catches up.
-        var (_, changed) = _buckets.Apply(batch.Updates, sequence);
+        // The buckets are already committed with this sequence; memory catches up. A request merged
+        // before this activation loaded its buckets brings memory nothing new, yet nobody judged its
+        // hours: every one of its current updates counts as changed.
+        var (current, changed) = _buckets.Apply(batch.Updates, sequence);
+        if (sequence <= _restoredThrough) changed = current;
         if (changed.Count == 0) return;
         _dirty = true;
         var recent = CurrentHour - options.Value.ImmediateJudgement;

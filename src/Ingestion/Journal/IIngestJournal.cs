@@ -3,8 +3,10 @@ using CloudSentinel.Grains.Abstractions;
 namespace CloudSentinel.Ingestion.Journal;
 
 /// <summary>
-/// Where validated ingest messages go. <see cref="AppendAsync"/> returns only once every message of
-/// the call is durable (or, without PostgreSQL, applied), and applies all of them or none.
+/// Where validated ingest messages go. <see cref="AppendAsync"/> returns only once the call's
+/// buckets are stored (merged into service_costs, or without PostgreSQL into the silo's memory
+/// store) and its grains are notified durably (or, without PostgreSQL, have taken it), and applies
+/// all of it or none.
 /// </summary>
 public interface IIngestJournal
 {
