@@ -74,23 +74,22 @@ public sealed class FixedPointColumn
     public void Add(int slot, decimal delta) => Set(slot, this[slot] + delta);
 
     /// <summary>The column with <paramref name="capacity"/> slots, the old slot 0 moved to <paramref name="offset"/>.</summary>
-    public FixedPointColumn Moved(int offset, int capacity) => new()
+    public FixedPointColumn Moved(int offset, int capacity)
     {
-        _scale = _scale,
-        _short = _short is null ? null : HourWindow.MovedSlots(_short, offset, capacity),
-        _int = _int is null ? null : HourWindow.MovedSlots(_int, offset, capacity),
-        _long = _long is null ? null : HourWindow.MovedSlots(_long, offset, capacity),
-        _decimal = _decimal is null ? null : HourWindow.MovedSlots(_decimal, offset, capacity),
-    };
+        var (from, to, count) = HourWindow.Move(Capacity, offset, capacity);
+        return Remapped(from, to, count, capacity);
+    }
 
     /// <summary>The column without its first <paramref name="drop"/> slots, <paramref name="keep"/> left.</summary>
-    public FixedPointColumn Shifted(int drop, int keep) => new()
+    public FixedPointColumn Shifted(int drop, int keep) => Remapped(drop, 0, keep, keep);
+
+    private FixedPointColumn Remapped(int from, int to, int count, int capacity) => new()
     {
         _scale = _scale,
-        _short = _short is null ? null : HourWindow.ShiftedSlots(_short, drop, keep),
-        _int = _int is null ? null : HourWindow.ShiftedSlots(_int, drop, keep),
-        _long = _long is null ? null : HourWindow.ShiftedSlots(_long, drop, keep),
-        _decimal = _decimal is null ? null : HourWindow.ShiftedSlots(_decimal, drop, keep),
+        _short = _short is null ? null : HourWindow.Remapped(_short, from, to, count, capacity),
+        _int = _int is null ? null : HourWindow.Remapped(_int, from, to, count, capacity),
+        _long = _long is null ? null : HourWindow.Remapped(_long, from, to, count, capacity),
+        _decimal = _decimal is null ? null : HourWindow.Remapped(_decimal, from, to, count, capacity),
     };
 
     /// <summary>The fewest decimals that represent <paramref name="value"/> exactly (1.50 needs 1).</summary>

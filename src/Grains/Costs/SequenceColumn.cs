@@ -62,24 +62,24 @@ public sealed class SequenceColumn
         _wide![slot] = sequence;
     }
 
-    public SequenceColumn Moved(int offset, int capacity) => new()
+    public SequenceColumn Moved(int offset, int capacity)
     {
-        _index = _index is null ? null : HourWindow.MovedSlots(_index, offset, capacity),
-        _palette = _palette,
-        _paletteCount = _paletteCount,
-        _base = _base,
-        _offset = _offset is null ? null : HourWindow.MovedSlots(_offset, offset, capacity),
-        _wide = _wide is null ? null : HourWindow.MovedSlots(_wide, offset, capacity),
-    };
+        var (from, to, count) = HourWindow.Move(Length, offset, capacity);
+        return Remapped(from, to, count, capacity);
+    }
 
-    public SequenceColumn Shifted(int drop, int keep) => new()
+    public SequenceColumn Shifted(int drop, int keep) => Remapped(drop, 0, keep, keep);
+
+    private int Length => _index?.Length ?? _offset?.Length ?? _wide!.Length;
+
+    private SequenceColumn Remapped(int from, int to, int count, int capacity) => new()
     {
-        _index = _index is null ? null : HourWindow.ShiftedSlots(_index, drop, keep),
+        _index = _index is null ? null : HourWindow.Remapped(_index, from, to, count, capacity),
         _palette = _palette,
         _paletteCount = _paletteCount,
         _base = _base,
-        _offset = _offset is null ? null : HourWindow.ShiftedSlots(_offset, drop, keep),
-        _wide = _wide is null ? null : HourWindow.ShiftedSlots(_wide, drop, keep),
+        _offset = _offset is null ? null : HourWindow.Remapped(_offset, from, to, count, capacity),
+        _wide = _wide is null ? null : HourWindow.Remapped(_wide, from, to, count, capacity),
     };
 
     /// <summary>The palette index of <paramref name="sequence"/>, adding it (after dropping sequences no slot uses any more) if there is room; else -1.</summary>

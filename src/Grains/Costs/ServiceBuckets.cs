@@ -230,21 +230,20 @@ public abstract class HourWindow
     /// <summary>Moves the last <paramref name="keep"/> slots, from slot <paramref name="drop"/> on, to the front.</summary>
     protected abstract void Shift(int drop, int keep);
 
-    /// <summary>A column re-allocated to <paramref name="capacity"/> slots, its slot 0 moved to <paramref name="offset"/>.</summary>
-    public static T[] MovedSlots<T>(T[] column, int offset, int capacity)
+    /// <summary>
+    /// A column of <paramref name="capacity"/> slots holding the <paramref name="count"/> slots of
+    /// <paramref name="column"/> from <paramref name="from"/> on, at <paramref name="to"/>: growing
+    /// (room before or after) and dropping the first slots are both this copy.
+    /// </summary>
+    public static T[] Remapped<T>(T[] column, int from, int to, int count, int capacity)
     {
-        var moved = new T[capacity];
-        Array.Copy(column, 0, moved, offset, Math.Min(column.Length, capacity - offset));
-        return moved;
+        var remapped = new T[capacity];
+        Array.Copy(column, from, remapped, to, count);
+        return remapped;
     }
 
-    /// <summary>A column without its first <paramref name="drop"/> slots.</summary>
-    public static T[] ShiftedSlots<T>(T[] column, int drop, int keep)
-    {
-        var kept = new T[keep];
-        Array.Copy(column, drop, kept, 0, keep);
-        return kept;
-    }
+    /// <summary>The (from, to, count) of <see cref="Remapped"/> that moves slot 0 of a column of <paramref name="length"/> slots to <paramref name="offset"/> in <paramref name="capacity"/>.</summary>
+    public static (int From, int To, int Count) Move(int length, int offset, int capacity) => (0, offset, Math.Min(length, capacity - offset));
 
     protected static bool IsSet(ulong[] bits, int slot) => (bits[slot >> 6] & (1UL << (slot & 63))) != 0;
 
