@@ -11,11 +11,8 @@ namespace CloudSentinel.Anomalies;
 /// </summary>
 public sealed class AnomalyDetector(AnomalyOptions? options = null)
 {
-    /// <summary>Standard error of a median relative to that of a mean, for normal noise (√(π/2)).</summary>
-    internal const double MedianStandardError = 1.2533;
-
     /// <summary>The sustained rule's windows, in hours: short enough to flag a 6-hour outage, long enough to see a 1.7× shift through 20% noise.</summary>
-    public static readonly int[] SustainedWindows = [3, 6, 12];
+    public static IReadOnlyList<int> SustainedWindows { get; } = [3, 6, 12];
 
     private const int HoursPerWeek = 168;
 
@@ -100,7 +97,7 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
         var anchorChange = ratios[window - 1] - 1;
         var change = InnerChange(ratios, Math.Sign(anchorChange));
         var weekChange = InnerChange(weekRatios, Math.Sign(anchorChange));
-        var standardError = MedianStandardError * relativeNoise / Math.Sqrt(window);
+        var standardError = Robust.MedianStandardError * relativeNoise / Math.Sqrt(window);
         var needed = Math.Max(_options.SustainedChange, _options.WindowZThreshold * standardError);
         if (Math.Abs(anchorChange) < _options.SustainedChange || Math.Abs(change) < needed || Math.Abs(weekChange) < needed) return null;
         return (Math.Round((decimal)anchorExpected, 6), Math.Sign(change) * Math.Min(Math.Abs(change), Math.Abs(weekChange)) / standardError);
@@ -140,7 +137,7 @@ public sealed class AnomalyDetector(AnomalyOptions? options = null)
         }
 
         if (!(ratio > 1)) return null;
-        var standardError = MedianStandardError * Math.Sqrt(2) * relativeNoise / Math.Sqrt(_options.LevelHours);
+        var standardError = Robust.MedianStandardError * Math.Sqrt(2) * relativeNoise / Math.Sqrt(_options.LevelHours);
         if (ratio - 1 < Math.Max(_options.RampChange, _options.WindowZThreshold * standardError)) return null;
         return (Math.Round((decimal)(baseline[baseline.Anchor] / ratio), 6), (ratio - 1) / standardError);
     }

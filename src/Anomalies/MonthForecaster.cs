@@ -16,9 +16,6 @@ public sealed class MonthForecaster(AnomalyOptions? options = null)
     /// </summary>
     private const double BandScaleFloor = 0.09;
 
-    /// <summary>Standard error of a median relative to a mean, for normal noise (√(π/2)).</summary>
-    private const double MedianStandardError = 1.2533;
-
     private readonly AnomalyOptions _options = (options ?? AnomalyOptions.Default).Validate();
 
     /// <summary>
@@ -69,7 +66,7 @@ public sealed class MonthForecaster(AnomalyOptions? options = null)
         }
 
         var sigma = Math.Max(scale, Math.Max(BandScaleFloor * Math.Abs(sum / remaining), _options.AbsoluteScaleFloorUsd));
-        var levelError = levelCount == 0 ? sigma : MedianStandardError * sigma / Math.Sqrt(levelCount);
+        var levelError = levelCount == 0 ? sigma : Robust.MedianStandardError * sigma / Math.Sqrt(levelCount);
         var noise = remaining * sigma * sigma;
         var levelTerm = remaining * levelError;
         var trendTerm = horizonSum * slopeSpread;
@@ -102,7 +99,7 @@ public sealed class MonthForecaster(AnomalyOptions? options = null)
         }
 
         var slope = Robust.Median(slopes, scratch);
-        var spread = Robust.MadToSigma * Robust.Mad(slopes, slope, scratch) * MedianStandardError / Math.Sqrt(days);
+        var spread = Robust.MadToSigma * Robust.Mad(slopes, slope, scratch) * Robust.MedianStandardError / Math.Sqrt(days);
         return (slope, spread);
     }
 }

@@ -6,6 +6,9 @@ internal static class Robust
     /// <summary>Scales a median absolute deviation to a standard deviation for normal noise.</summary>
     public const double MadToSigma = 1.4826;
 
+    /// <summary>Standard error of a median relative to that of a mean, for normal noise (√(π/2)).</summary>
+    public const double MedianStandardError = 1.2533;
+
     /// <summary>Median of <paramref name="values"/>; sorts them in place. NaN when empty.</summary>
     public static double MedianInPlace(Span<double> values)
     {

@@ -55,7 +55,7 @@ public sealed class AnomalyBudgetForecastTests : IAsyncLifetime
             Assert.False(await reader.ReadAsync());
         }
 
-        var metrics = await Metric.WaitForAsync(_stack, "cloudsentinel_cost_anomaly_zscore", new() { ["tenant"] = "acme", ["service_name"] = "flat" }, 5.0);
+        var metrics = await Metric.WaitForAsync(_stack, "cloudsentinel_cost_anomaly_zscore", new() { ["tenant"] = "acme", ["service_name"] = "flat" }, 7.0);
         Assert.Equal(2.0, Metric.Value(metrics, "cloudsentinel_cost_expected_usd", new() { ["tenant"] = "acme", ["service_name"] = "flat" }));
 
         var api = await _stack.Http.GetStringAsync($"/api/cloudsentinel/anomalies?tenant=acme&from={Spike.AddDays(-1):yyyy-MM-dd'T'HH:mm:ss'Z'}");
