@@ -14,24 +14,30 @@ public sealed class BucketDetails
 
     public void Add(CostRecord record)
     {
-        if (record.ProviderService is null && record.Region is null && record.SubAccountName is null) return;
+        if (record.ProviderService is null && record.Region is null && record.SubAccountName is null && record.BillingCurrency is null) return;
         var breakdown = BucketAggregator.Breakdown(record);
         HourlySpread.Spread(record.PeriodStart, record.PeriodEnd, (hour, _) =>
         {
             var key = new BucketKey(record.Provider, record.AccountId, record.CostType, hour, breakdown, record.Source);
-            var detail = new BucketDetail(record.Tenant, record.ServiceName, key, record.ProviderService, record.Region, record.SubAccountName);
+            var detail = new BucketDetail(record.Tenant, record.ServiceName, key, record.ProviderService, record.Region, record.SubAccountName,
+                record.BillingCurrency, record.BillingCurrency is null ? null : record.UsdRate);
             _details[(record.Tenant, record.ServiceName, key)] = _details.TryGetValue((record.Tenant, record.ServiceName, key), out var known)
                 ? known with
                 {
                     ProviderService = Agreed(known.ProviderService, detail.ProviderService),
                     Region = Agreed(known.Region, detail.Region),
                     SubAccountName = Agreed(known.SubAccountName, detail.SubAccountName),
+                    BillingCurrency = SameRate(known, detail) ? known.BillingCurrency : null,
+                    UsdRate = SameRate(known, detail) ? known.UsdRate : null,
                 }
                 : detail;
         });
     }
 
-    public IReadOnlyCollection<BucketDetail> Described => _details.Values.Where(d => d.ProviderService is not null || d.Region is not null || d.SubAccountName is not null).ToList();
+    public IReadOnlyCollection<BucketDetail> Described =>
+        _details.Values.Where(d => d.ProviderService is not null || d.Region is not null || d.SubAccountName is not null || d.BillingCurrency is not null).ToList();
+
+    private static bool SameRate(BucketDetail a, BucketDetail b) => a.BillingCurrency == b.BillingCurrency && a.UsdRate == b.UsdRate;
 
     private static string? Agreed(string? a, string? b) => a == b ? a : null;
 }

@@ -19,6 +19,11 @@ public sealed record CostRecord
 
     /// <summary>The sub account's display name (FOCUS SubAccountName), when the source gave one.</summary>
     public string? SubAccountName { get; init; }
+
+    /// <summary>The currency the source billed in when it was not USD, and the rate (USD per unit) <see cref="CostUsd"/> was converted at.</summary>
+    public string? BillingCurrency { get; init; }
+
+    public decimal? UsdRate { get; init; }
     public string? ProviderService { get; init; }
     public string? ServiceCategory { get; init; }
     public string? Region { get; init; }

@@ -15,7 +15,7 @@ public sealed class FocusExportTests(ITestOutputHelper output)
 
     private static readonly ServiceCostLine[] Lines =
     [
-        new(Hour, "checkout", "compute", "aws", "111", "focus", "", 12.5000000001m) { ProviderService = "Amazon EC2", Region = "us-east-1", SubAccountName = "shop-prod" },
+        new(Hour, "checkout", "compute", "aws", "111", "focus", "", 12.5000000001m) { ProviderService = "Amazon EC2", Region = "us-east-1", SubAccountName = "shop-prod", BilledCurrency = ("EUR", 1.25m) },
         new(Hour, "checkout", "storage", "aws", "", "", "ssd", 0.00000000000037m),
         new(Hour, "search", "network", "gcp", "proj-1", "", "egress", -0.75m),
         new(Hour, "api", "compute", "aws", "", "shared:eks-1", "", 3.000001m, 62.5m, 40m,
@@ -86,6 +86,9 @@ public sealed class FocusExportTests(ITestOutputHelper output)
         Assert.Equal(expected.OrderBy(p => p.Key), actual.OrderBy(p => p.Key));
         Assert.Equal(["gp3", "ssd"], imported.Records.Where(r => r.CostType == "storage").Select(r => r.StorageType).Order());
         Assert.Equal("egress", imported.Records.Single(r => r.ServiceName == "search").Direction);
+        var checkout = report.Data.Rows.Single(r => report.Data.Value(r, "ServiceName") == "Amazon EC2");
+        Assert.Equal(("USD", "12.5000000001", "EUR", "10.00000000008"), (report.Data.Value(checkout, "BillingCurrency"), report.Data.Value(checkout, "BilledCost"),
+            report.Data.Value(checkout, "x_CloudSentinelBilledCurrency"), report.Data.Value(checkout, "x_CloudSentinelBilledAmount")?.TrimEnd('0')));
         Assert.Equal(("Amazon EC2", "us-east-1"), imported.Records.Where(r => r.ServiceName == "checkout" && r.CostType == "compute").Select(r => (r.ProviderService, r.Region)).Single());
     }
 

@@ -23,4 +23,6 @@ internal readonly record struct CostLineDetails(
     string? ResourceId = null,
     IReadOnlyDictionary<string, string>? Tags = null,
     string? ContractApplied = null,
-    string? SubAccountName = null);
+    string? SubAccountName = null,
+    string? BillingCurrency = null,
+    decimal? UsdRate = null);

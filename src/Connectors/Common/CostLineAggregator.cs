@@ -50,6 +50,8 @@ internal sealed class CostLineAggregator(string tenant, string source)
         AccountId = key.AccountId,
         SubAccountId = sum.Details.SubAccountId,
         SubAccountName = sum.Details.SubAccountName,
+        BillingCurrency = sum.Details.BillingCurrency,
+        UsdRate = sum.Details.UsdRate,
         ProviderService = sum.Details.ProviderService,
         ServiceCategory = sum.Details.ServiceCategory,
         Region = sum.Details.Region,
@@ -82,7 +84,10 @@ internal sealed class CostLineAggregator(string tenant, string source)
                 Common(Details.Region, other.Region),
                 Common(Details.ResourceId, other.ResourceId),
                 ContractApplied: Common(Details.ContractApplied, other.ContractApplied),
-                SubAccountName: Common(Details.SubAccountName, other.SubAccountName));
+                SubAccountName: Common(Details.SubAccountName, other.SubAccountName),
+                // Currency and rate go together: a record keeps them only when every line was billed in the same currency at the same rate.
+                BillingCurrency: Details.BillingCurrency == other.BillingCurrency && Details.UsdRate == other.UsdRate ? Details.BillingCurrency : null,
+                UsdRate: Details.BillingCurrency == other.BillingCurrency && Details.UsdRate == other.UsdRate ? Details.UsdRate : null);
             if (Tags is null) return;
             foreach (var (name, value) in Tags)
             {

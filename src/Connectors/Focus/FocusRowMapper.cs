@@ -153,7 +153,9 @@ internal sealed class FocusRowMapper
             costType == "network" && breakdown?.ToLowerInvariant() is "ingress" or "egress" ? breakdown.ToLowerInvariant() : null);
         costUsd = usd!.Value;
         var resource = Value(row, _resource);
-        details = new CostLineDetails(subAccount, Value(row, _serviceName), category, Value(row, _region), resource, tags, contractApplied, Value(row, _subAccountName));
+        var original = CurrencyConverter.Original(Value(row, _currency), _options.UsdRates);
+        details = new CostLineDetails(subAccount, Value(row, _serviceName), category, Value(row, _region), resource, tags, contractApplied, Value(row, _subAccountName),
+            original?.Currency, original?.UsdRate);
         split = new FocusSplit(allocatedMethod is not null,
             resource is null ? null : new FocusSplitOrigin(resource, start!.Value, end!.Value, chargeCategory!, Value(row, _serviceName)));
         return true;

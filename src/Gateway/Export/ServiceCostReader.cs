@@ -7,7 +7,7 @@ namespace CloudSentinel.Gateway.Export;
 
 /// <summary>
 /// Streams a tenant's hourly buckets from <c>service_costs</c> in time order, with what the sources said
-/// about them (<c>service_cost_details</c>: provider service, region, sub account name), each share of shared
+/// about them (<c>service_cost_details</c>: provider service, region, sub account name, billed currency), each share of shared
 /// infrastructure with its <c>shared_infrastructure_allocation</c> percents and, for Kubernetes
 /// compute, the service's pods of that cluster hour from <c>pod_costs</c> with the CPU the allocation
 /// counted for each (max of request and usage, <c>pod_usage</c>). One query, read row by row: memory does not grow with the range.
@@ -27,7 +27,7 @@ public sealed class ServiceCostReader(NpgsqlDataSource dataSource)
                    WHERE p.tenant_id = sc.tenant_id AND p.cluster_name = substr(sc.source, 8) AND p."timestamp" = sc."timestamp"
                      AND p.service_name = sc.service_name)
                END,
-               d.provider_service, d.region, d.sub_account_name
+               d.provider_service, d.region, d.sub_account_name, d.billing_currency, d.usd_rate
         FROM service_costs sc
         LEFT JOIN service_cost_details d
                ON d.tenant_id = sc.tenant_id AND d.service_name = sc.service_name AND d."timestamp" = sc."timestamp" AND d.cloud_provider = sc.cloud_provider
@@ -60,6 +60,7 @@ public sealed class ServiceCostReader(NpgsqlDataSource dataSource)
                 ProviderService = reader.IsDBNull(11) ? null : reader.GetString(11),
                 Region = reader.IsDBNull(12) ? null : reader.GetString(12),
                 SubAccountName = reader.IsDBNull(13) ? null : reader.GetString(13),
+                BilledCurrency = reader.IsDBNull(14) || reader.IsDBNull(15) ? null : (reader.GetString(14), reader.GetDecimal(15)),
             };
         }
     }

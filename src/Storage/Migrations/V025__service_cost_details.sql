@@ -1,6 +1,8 @@
 -- What the sources said about a service_costs bucket beyond its amount: the provider's own service name
--- (e.g. "Amazon EC2"), the region and the sub account's name. The FOCUS export shows them (ServiceName,
--- RegionId/RegionName, SubAccountName); nothing sums them. A separate table keyed like service_costs,
+-- (e.g. "Amazon EC2"), the region, the sub account's name, and, for a source that billed in another
+-- currency, that currency with the rate (USD per unit) cost_usd was converted at, so the original amount
+-- is cost_usd / usd_rate. The FOCUS export shows them (ServiceName, RegionId/RegionName, SubAccountName,
+-- x_CloudSentinelBilledCurrency/x_CloudSentinelBilledAmount); nothing sums them. A separate table keyed like service_costs,
 -- written by the ingest path before the request reaches the ingest log, so the bucket upsert, its
 -- triggers and the journal stay as they are, and a request that describes nothing writes nothing here.
 -- A later description of the same bucket replaces the earlier one, as a later amount does.
@@ -16,6 +18,8 @@ CREATE TABLE service_cost_details (
     provider_service text,
     region           text,
     sub_account_name text,
+    billing_currency text,
+    usd_rate         numeric,
     updated_at       timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, service_name, "timestamp", cloud_provider, account_id, cost_type, source, breakdown)
 );

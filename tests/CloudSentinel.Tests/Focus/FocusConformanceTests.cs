@@ -24,7 +24,8 @@ public sealed class FocusConformanceTests(ITestOutputHelper output) : IAsyncLife
     private static readonly DateTime CurrentHour = HourlySpread.HourStart(DateTime.UtcNow);
     private CloudSentinelStack _stack = null!;
 
-    public async Task InitializeAsync() => _stack = await CloudSentinelStack.StartAsync();
+    public async Task InitializeAsync() =>
+        _stack = await CloudSentinelStack.StartAsync(gatewaySettings: new Dictionary<string, string?> { ["FocusIngest:Default:UsdRates:EUR"] = "1.08" });
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
@@ -190,6 +191,27 @@ public sealed class FocusConformanceTests(ITestOutputHelper output) : IAsyncLife
             await _stack.QueryScalarAsync<long>("SELECT count(*) FROM service_cost_details WHERE tenant_id = 'described-copy' AND region IS NOT NULL"));
         Assert.Equal("Amazon EC2", await _stack.QueryScalarAsync<string>(
             "SELECT provider_service FROM service_cost_details WHERE tenant_id = 'described-copy' AND service_name = 'checkout'"));
+    }
+
+    [Fact]
+    public async Task A_charge_billed_in_euros_is_exported_in_usd_with_the_billed_amount_beside_it()
+    {
+        var h = CurrentHour.AddHours(-8);
+        var file = "ChargePeriodStart,ChargePeriodEnd,BillingCurrency,BillingAccountId,SubAccountId,SubAccountName,ServiceProviderName,HostProviderName,ServiceCategory,ServiceName,"
+            + "RegionId,ChargeCategory,EffectiveCost,BilledCost,Tags\r\n"
+            + $"{Ts(h)},{Ts(h.AddHours(1))},EUR,BA-1,sub-9,Shop EU,Microsoft,Microsoft,Compute,Virtual Machines,westeurope,Usage,10.00,10.00,\"{{\"\"application\"\":\"\"checkout\"\"}}\"\r\n"
+            + $"{Ts(h)},{Ts(h.AddHours(1))},EUR,BA-1,sub-9,Shop EU,Microsoft,Microsoft,Compute,Virtual Machines,westeurope,Usage,2.50,2.50,\"{{\"\"application\"\":\"\"checkout\"\"}}\"\r\n";
+        var imported = await _stack.Http.PostAsync($"{FocusEndpoints.Path}?tenant=euros", new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(file)));
+        Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
+        await _stack.WaitForSettledAsync();
+
+        await CheckExportsAsync("euros", h, h.AddHours(1), minimumRows: 1);
+
+        var data = await FocusDataset.ReadAsync(new MemoryStream(await _stack.Http.GetByteArrayAsync($"{FocusExportEndpoints.Path}?tenant=euros&from={Ts(h)}&to={Ts(h.AddHours(1))}")));
+        var row = Assert.Single(data.Rows);
+        decimal Number(string column) => decimal.Parse(data.Value(row, column)!, CultureInfo.InvariantCulture);
+        Assert.Equal(("USD", 13.5m, "EUR", 12.5m), (data.Value(row, "BillingCurrency"), Number("BilledCost"), data.Value(row, "x_CloudSentinelBilledCurrency"), Number("x_CloudSentinelBilledAmount")));
+        Assert.Equal(("Virtual Machines", "westeurope", "Shop EU"), (data.Value(row, "ServiceName"), data.Value(row, "RegionId"), data.Value(row, "SubAccountName")));
     }
 
     [Fact]

@@ -89,6 +89,8 @@ public static class Focus13Schema
         new("ContractApplied", FocusValueKind.Json, true),
         new("x_CloudSentinelSource", FocusValueKind.String, true),
         new("x_CloudSentinelBreakdown", FocusValueKind.String, true),
+        new("x_CloudSentinelBilledCurrency", FocusValueKind.Currency, true),
+        new("x_CloudSentinelBilledAmount", FocusValueKind.Decimal, true),
     ];
 
     /// <summary>Index of each column in <see cref="Columns"/>.</summary>

@@ -111,8 +111,9 @@ public static class FocusExportMetadata
                 ["BillingCurrency"] = new JsonObject
                 {
                     ["Currency"] = "USD",
-                    ["Why"] = "CloudSentinel keeps one amount per hourly bucket, in USD (cost_usd): every source is converted when it is ingested, "
-                        + "at the tenant's configured rate (Focus:UsdRates) for FOCUS files in another currency; the original currency and amount are not kept.",
+                    ["Why"] = "CloudSentinel keeps one amount per hourly bucket, in USD (cost_usd), which budgets, anomalies and dashboards add up: every source "
+                        + "is converted when it is ingested, a FOCUS file in another currency at the tenant's FocusIngest UsdRates. A bucket billed in another "
+                        + "currency shows it in x_CloudSentinelBilledCurrency, and the billed amount (cost_usd / rate) in x_CloudSentinelBilledAmount.",
                 },
                 ["SupportedFeatures"] = new JsonObject(Features.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value))),
             },

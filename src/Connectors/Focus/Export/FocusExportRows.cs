@@ -102,6 +102,13 @@ public static class FocusExportRows
         // One bucket is one hour of the service's use; a credit has no consumption (FOCUS: null unless Usage).
         Set(row, "ConsumedQuantity", usage ? "1" : null);
         Set(row, "ConsumedUnit", usage ? "Hours" : null);
+        // The dataset bills in USD (cost_usd); what the source billed in another currency stays visible beside it.
+        if (line.BilledCurrency is { } billed)
+        {
+            Set(row, "x_CloudSentinelBilledCurrency", billed.Currency);
+            Set(row, "x_CloudSentinelBilledAmount", (line.CostUsd / billed.UsdRate).ToString(CultureInfo.InvariantCulture));
+        }
+
         return row;
     }
 

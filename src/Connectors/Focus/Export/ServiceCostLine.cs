@@ -28,4 +28,7 @@ public sealed record ServiceCostLine(
 
     /// <summary>The sub account's display name, when the source gave one.</summary>
     public string? SubAccountName { get; init; }
+
+    /// <summary>The currency the source billed in when it was not USD, with the rate (USD per unit) <see cref="CostUsd"/> was converted at.</summary>
+    public (string Currency, decimal UsdRate)? BilledCurrency { get; init; }
 }
