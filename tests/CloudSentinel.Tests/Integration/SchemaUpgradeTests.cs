@@ -48,7 +48,8 @@ public sealed class SchemaUpgradeTests
                 """);
         }
 
-        Assert.Equal(1, await SchemaMigrator.MigrateAsync(dataSource, NullLogger.Instance));
+        // V014 and whatever later migrations there are.
+        Assert.Equal(SchemaMigrator.Scripts().Count(s => s.Version >= 14), await SchemaMigrator.MigrateAsync(dataSource, NullLogger.Instance));
 
         await using var check = await dataSource.OpenConnectionAsync();
         Assert.Equal("network_costs:v storage_costs:v", await check.ScalarSqlAsync<string>("""
