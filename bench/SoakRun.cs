@@ -146,7 +146,8 @@ public static class SoakRun
             faults.Add($"silo-2 SIGKILL at {clock.Elapsed.TotalMinutes:0.0} min");
             await Task.Delay(TimeSpan.FromSeconds(15));
             cluster.StartSilo(2);
-            await Task.Delay(duration * 0.7 - clock.Elapsed);
+            var untilRestart = duration * 0.7 - clock.Elapsed;
+            if (untilRestart > TimeSpan.Zero) await Task.Delay(untilRestart);
             await server.StopAsync();
             faults.Add($"PostgreSQL stopped at {clock.Elapsed.TotalMinutes:0.0} min for 8 s");
             await Task.Delay(TimeSpan.FromSeconds(8));
@@ -165,6 +166,7 @@ public static class SoakRun
 
             var drained = drain.Elapsed;
             var leftInLog = await CountAsync(dataSource, "SELECT count(*) FROM ingest_log");
+            await CountAsync(dataSource, "SELECT 1");
             sizes.Add(await SizesAsync(dataSource, cluster, clock.Elapsed.TotalSeconds));
             var (exact, lost, doubled) = await CompareAsync(dataSource, feeds);
             var deadLetters = await CountAsync(dataSource, "SELECT count(*) FROM ingest_dead_letters");
@@ -213,7 +215,8 @@ public static class SoakRun
         var last = sizes.Where(s => s.At <= loadEnded).LastOrDefault();
         if (warm is not null && last is not null)
         {
-            var growth = string.Join(", ", warm.RssKiB.Keys.Where(last.RssKiB.ContainsKey).Order(StringComparer.Ordinal)
+            // Silo 2 is a new process after its kill, so its growth would compare two processes.
+            var growth = string.Join(", ", warm.RssKiB.Keys.Where(p => p != "silo-2" && last.RssKiB.ContainsKey(p)).Order(StringComparer.Ordinal)
                 .Select(p => $"{p} {warm.RssKiB[p] / 1024.0:0} → {last.RssKiB[p] / 1024.0:0} MB ({(double)last.RssKiB[p] / warm.RssKiB[p]:0.00}×)"));
             text.AppendLine(CultureInfo.InvariantCulture, $"| RSS from a third of the run ({warm.At / 60:0.0} min) to its end ({last.At / 60:0.0} min) | {growth} |");
         }
@@ -286,10 +289,21 @@ public static class SoakRun
         return new Sizes(at, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), rss);
     }
 
+    /// <summary>Retried a few times: after the restart the pool may still hold connections to the server that was stopped.</summary>
     private static async Task<long> CountAsync(NpgsqlDataSource dataSource, string sql)
     {
-        await using var command = dataSource.CreateCommand(sql);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var command = dataSource.CreateCommand(sql);
+                return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+            }
+            catch (NpgsqlException) when (attempt < 10)
+            {
+                await Task.Delay(500);
+            }
+        }
     }
 
     private static async Task<(long Exact, long Lost, long Doubled)> CompareAsync(NpgsqlDataSource dataSource, SoakFeed[] feeds)

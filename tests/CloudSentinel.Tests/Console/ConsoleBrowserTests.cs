@@ -117,6 +117,9 @@ public sealed class ConsoleBrowserTests(ConsoleDemo demo) : IClassFixture<Consol
         Assert.Equal(hours.Select(h => Cents((decimal)h[1])).ToArray(), bars.Select(Cents).ToArray());
         Assert.Equal(new[] { "aws", "azure", "gcp" }, (await page.EvaluateAsync("[...document.querySelectorAll('#freshness th[scope=row]')].map(x => x.textContent)")).EnumerateArray().Select(x => x.GetString()!).ToArray());
         Assert.Equal(new[] { ConsoleDemo.Tenant, ConsoleDemo.OtherTenant }, (await page.EvaluateAsync("[...document.querySelectorAll('#tenant-picker option')].map(x => x.value)")).EnumerateArray().Select(x => x.GetString()!).ToArray());
+        // The line that says how far applying is behind what was acknowledged (the same for every tenant).
+        Assert.Matches(@"^Applying is \d+\.\d s behind acknowledged data \(bound 30 s\); [\d,]+ messages waiting \(cap 200,000\), draining [\d,]+/s\.$",
+            await page.TextAsync("document.querySelector('#ingest-status').textContent"));
         await page.ScreenshotAsync(ConsoleDemo.ScreenshotPath("overview.png"));
 
         // Every service, a page at a time, searched by PostgreSQL.

@@ -59,7 +59,7 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
 
         // As of the dump: every amount acknowledged before it began, the budget, the tenant's token.
         var expected = new SteadyCosts(data.Tenant).ExpectedAfter(beforeDump);
-        var held = await BucketsAsync(fresh.ConnectionString, data.Tenant);
+        var held = await RollingRestartTests.BucketsAsync(fresh.ConnectionString, data.Tenant);
         Assert.All(expected, e => Assert.Equal(e.Value, held.GetValueOrDefault(e.Key)));
         using var tenantClient = new HttpClient { BaseAddress = restored.Http.BaseAddress };
         tenantClient.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
@@ -82,17 +82,6 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
         var created = await admin.PostAsJsonAsync("/api/cloudsentinel/tokens", new { tenant, roles = new[] { "ingest", "read" } });
         using var json = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
         return json.RootElement.GetProperty("token").GetString()!;
-    }
-
-    private static async Task<Dictionary<(string, DateTime), decimal>> BucketsAsync(string connectionString, string tenant)
-    {
-        var held = new Dictionary<(string, DateTime), decimal>();
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT service_name, \"timestamp\", cost_usd FROM service_costs WHERE tenant_id = $1", connection) { Parameters = { new() { Value = tenant } } };
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) held.Add((reader.GetString(0), reader.GetDateTime(1)), reader.GetDecimal(2));
-        return held;
     }
 
     /// <summary>libpq options for an Npgsql connection string (host, port, user, and the database unless it is "").</summary>

@@ -171,7 +171,7 @@ public sealed class DurabilityFaultTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    internal static async Task<T> ScalarAsync<T>(string connectionString, string sql)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)

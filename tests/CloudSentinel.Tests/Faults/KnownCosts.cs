@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace CloudSentinel.Tests.Faults;
@@ -47,29 +46,6 @@ public sealed class KnownCosts(int requests, int perRequest, int services = 200)
     private static decimal Cost(int r) => (r % 97 + 1) / 100m + r / 1_000_000m;
 
     /// <summary>Sends request <paramref name="request"/> until a 200, waiting as long as Retry-After says; returns the answers that were not (status and body).</summary>
-    public async Task<List<string>> SendUntilAcknowledgedAsync(HttpClient http, int request, TimeSpan? patience = null)
-    {
-        var refusals = new List<string>();
-        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(120));
-        while (true)
-        {
-            TimeSpan? wait = null;
-            try
-            {
-                using var response = await http.PostAsync("/api/cloudsentinel/ingest", new StringContent(Body(request), Encoding.UTF8, "application/x-ndjson"));
-                if (response.StatusCode == HttpStatusCode.OK) return refusals;
-                var retryAfter = response.Headers.RetryAfter?.Delta;
-                wait = retryAfter;
-                refusals.Add($"{(int)response.StatusCode} retry-after={retryAfter?.TotalSeconds}: {await response.Content.ReadAsStringAsync()}");
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                refusals.Add($"no answer: {ex.Message}");
-            }
-
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"request {request} was never acknowledged: {string.Join(" | ", refusals.TakeLast(3))}");
-            // A client that honours Retry-After loses nothing: that is the promise these tests check.
-            await Task.Delay(wait ?? TimeSpan.FromMilliseconds(250));
-        }
-    }
+    public Task<List<string>> SendUntilAcknowledgedAsync(HttpClient http, int request, TimeSpan? patience = null) =>
+        PatientClient.SendAsync(http, Body(request), patience ?? TimeSpan.FromSeconds(120));
 }

@@ -83,7 +83,7 @@ public sealed class OutageAnswerTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.NotNull(refused.Headers.RetryAfter?.Delta);
         Assert.Contains("the ingest log is at its cap: 150 messages wait to be applied (cap 100, Backpressure:MaxBacklogMessages); nothing from this request was applied", body);
-        Assert.Equal(150, await ScalarAsync(database.ConnectionString, "SELECT count(*) FROM ingest_log"));
+        Assert.Equal(150, await DurabilityFaultTests.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM ingest_log"));
 
         await ExecuteAsync(database.ConnectionString, StopDelaying);
         await data.SendUntilAcknowledgedAsync(cluster.Http, 1);
@@ -179,8 +179,8 @@ public sealed class OutageAnswerTests(ITestOutputHelper output)
 
     private static async Task AssertExactAsync(string connectionString, KnownCosts data)
     {
-        Assert.Equal(data.ExpectedTotal, await ScalarDecimalAsync(connectionString, $"SELECT coalesce(sum(cost_usd), 0) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
-        Assert.Equal(data.Records, await ScalarAsync(connectionString, $"SELECT count(*) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
+        Assert.Equal(data.ExpectedTotal, await DurabilityFaultTests.ScalarAsync<decimal>(connectionString, $"SELECT coalesce(sum(cost_usd), 0) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
+        Assert.Equal(data.Records, await DurabilityFaultTests.ScalarAsync<long>(connectionString, $"SELECT count(*) FROM service_costs WHERE tenant_id = '{KnownCosts.Tenant}'"));
     }
 
     private static async Task ExecuteAsync(string connectionString, string sql)
@@ -189,21 +189,5 @@ public sealed class OutageAnswerTests(ITestOutputHelper output)
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<long> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
-
-    private static async Task<decimal> ScalarDecimalAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToDecimal(await command.ExecuteScalarAsync());
     }
 }

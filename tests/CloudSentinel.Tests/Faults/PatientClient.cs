@@ -25,7 +25,7 @@ public static class PatientClient
                 refusals.Add($"no answer: {ex.Message}");
             }
 
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"never acknowledged: {string.Join(" | ", refusals.TakeLast(3))}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"a request was never acknowledged: {string.Join(" | ", refusals.TakeLast(3))}");
             await Task.Delay(wait ?? TimeSpan.FromMilliseconds(250));
         }
     }

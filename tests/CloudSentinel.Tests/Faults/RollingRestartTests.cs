@@ -81,15 +81,22 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
 
     internal static async Task AssertBucketsAsync(string connectionString, SteadyCosts data)
     {
-        var held = new Dictionary<(string, DateTime), decimal>();
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT service_name, \"timestamp\", cost_usd FROM service_costs WHERE tenant_id = $1", connection) { Parameters = { new() { Value = data.Tenant } } };
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) held.Add((reader.GetString(0), reader.GetDateTime(1)), reader.GetDecimal(2));
+        var held = await BucketsAsync(connectionString, data.Tenant);
         var expected = data.Expected();
         Assert.Equal(expected.Count, held.Count);
         Assert.All(expected, e => Assert.Equal(e.Value, held.GetValueOrDefault(e.Key)));
+    }
+
+    /// <summary>The tenant's service_costs amounts by (service, hour).</summary>
+    internal static async Task<Dictionary<(string, DateTime), decimal>> BucketsAsync(string connectionString, string tenant)
+    {
+        var held = new Dictionary<(string, DateTime), decimal>();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT service_name, \"timestamp\", cost_usd FROM service_costs WHERE tenant_id = $1", connection) { Parameters = { new() { Value = tenant } } };
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) held.Add((reader.GetString(0), reader.GetDateTime(1)), reader.GetDecimal(2));
+        return held;
     }
 
     /// <summary>cost_anomalies of the tenant, once two readings 3 s apart agree (verdicts are written after the buckets).</summary>
