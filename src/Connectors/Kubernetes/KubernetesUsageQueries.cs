@@ -2,22 +2,6 @@ using System.Text;
 
 namespace CloudSentinel.Connectors;
 
-/// <summary>What one query of a poll measures.</summary>
-public enum UsageQuantity
-{
-    CpuRequest,
-    CpuUsage,
-    MemoryRequest,
-    MemoryUsage,
-    Storage,
-    Labels,
-    Owner,
-    LoadBalancer,
-}
-
-/// <summary>One range query, and the metric whose absence it reveals with what to deploy for it.</summary>
-public sealed record UsageQuery(UsageQuantity Quantity, string PromQl, string? RequiredMetric = null, string? Deploy = null);
-
 /// <summary>
 /// The PromQL a poll runs, one range query per quantity with a step of one hour, whatever the number
 /// of pods and hours: the bound on a cluster-hour's cost. Each point of a query is evaluated at
