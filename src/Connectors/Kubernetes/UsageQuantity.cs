@@ -11,4 +11,6 @@ public enum UsageQuantity
     Labels,
     Owner,
     LoadBalancer,
+    /// <summary>kube_node_info: which billed instance each node is; not a pod quantity.</summary>
+    NodeInfo,
 }
