@@ -41,14 +41,14 @@ public sealed class KubernetesUsageConnectorTests : IAsyncLifetime
     {
         var token = Path.GetTempFileName();
         await File.WriteAllTextAsync(token, "s3cret\n");
-        ReplyOnePod(7);
+        ReplyOnePod(8);
 
         var result = await Connector(Options() with { BearerTokenFile = token }).PollAsync(new PollWindow(H, H.AddHours(6)));
 
         // The running hour (08:00–) is not read.
         Assert.Equal(new PollWindow(H, H.AddHours(3)), result.Window);
-        Assert.Equal(7, result.ApiCalls);
-        Assert.Equal(7, _api.Requests.Count);
+        Assert.Equal(8, result.ApiCalls);
+        Assert.Equal(8, _api.Requests.Count);
         Assert.All(_api.Requests, r =>
         {
             Assert.Equal(("POST", "/api/v1/query_range", "Bearer s3cret"), (r.Method, r.PathAndQuery, r.Header("Authorization")));
@@ -62,11 +62,36 @@ public sealed class KubernetesUsageConnectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nodes_provider_ids_become_billed_instance_ids_and_a_malformed_one_is_left_out_with_the_reason()
+    {
+        ReplyOnePod(7);
+        var at = ((KubernetesUsageTable.EvaluationTime(H) - DateTime.UnixEpoch).TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        string Node(string node, string providerId) => $$$"""{"metric":{"node":"{{{node}}}","provider_id":"{{{providerId}}}"},"values":[[{{{at}}},"1"]]}""";
+        _api.Reply(200, $$$"""{"status":"success","data":{"resultType":"matrix","result":[{{{string.Join(",",
+            Node("ip-10-0-1-5", "aws:///us-east-1a/i-0abc123def4567890"), Node("gke-pool-1", "gce://my-project/europe-west1-b/gke-prod-pool-1-9f8e"),
+            Node("aks-0", "azure:///subscriptions/S1/resourceGroups/MC_rg/providers/Microsoft.Compute/virtualMachines/aks-nodes-0"),
+            Node("kind-worker", ""), Node("odd-1", "vsphere://4213a2b0"))}}}]}}""");
+
+        var result = await Connector().PollAsync(new PollWindow(H, H.AddHours(1)));
+
+        Assert.Equal(8, result.ApiCalls);
+        Assert.Contains(_api.Requests, r => Uri.UnescapeDataString(r.Body.Replace('+', ' ')).Contains("max by (node, provider_id) (max_over_time(kube_node_info[1h]))", StringComparison.Ordinal));
+        Assert.Equal(
+            ["/subscriptions/s1/resourcegroups/mc_rg/providers/microsoft.compute/virtualmachines/aks-nodes-0", "gke-prod-pool-1-9f8e", "i-0abc123def4567890"],
+            result.NodeInstances);
+        // A node without a cloud provider has nothing to link and is no error; an id of an unknown form is.
+        var rejected = Assert.Single(result.Rejected);
+        Assert.Equal("kube_node_info{node=\"odd-1\"}.provider_id", rejected.Field);
+        Assert.Contains("vsphere://4213a2b0", rejected.Reason);
+        Assert.Single(result.Usage);
+    }
+
+    [Fact]
     public async Task Basic_auth_sends_the_user_and_the_password_of_the_file()
     {
         var password = Path.GetTempFileName();
         await File.WriteAllTextAsync(password, "pa:ss");
-        ReplyOnePod(7);
+        ReplyOnePod(8);
 
         await Connector(Options() with { BasicAuthUser = "reader", BasicAuthPasswordFile = password }).PollAsync(new PollWindow(H, H.AddHours(1)));
 
@@ -79,11 +104,11 @@ public sealed class KubernetesUsageConnectorTests : IAsyncLifetime
     {
         _api.ReplyCutOff(Answer(("api-1", 0.25))[..40]);
         _api.Reply(503, """{"status":"error","errorType":"unavailable","error":"too many queries"}""");
-        ReplyOnePod(7);
+        ReplyOnePod(8);
 
         var result = await Connector().PollAsync(new PollWindow(H, H.AddHours(1)));
 
-        Assert.Equal(9, result.ApiCalls);
+        Assert.Equal(10, result.ApiCalls);
         Assert.Equal([TimeSpan.FromSeconds(0.75), TimeSpan.FromSeconds(1.5)], _runtime.Delays);
         Assert.Equal(0.5m, Assert.Single(result.Usage).CpuRequestCoreHours);
     }
