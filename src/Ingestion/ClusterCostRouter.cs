@@ -3,7 +3,7 @@ using CloudSentinel.Grains.Abstractions;
 
 namespace CloudSentinel.Ingestion;
 
-/// <summary>Where a cluster-tagged cost record goes: its cluster, the component it pays for, and the node capacity it states.</summary>
+/// <summary>Where a cluster's cost record (cluster-tagged, or of a known node instance) goes: its cluster, the component it pays for, and the node capacity it states.</summary>
 public sealed record ClusterRoute(string Cluster, string Component, string Pool, decimal CpuCapacityCoreHours, decimal MemoryCapacityGbHours);
 
 /// <summary>
@@ -11,7 +11,7 @@ public sealed record ClusterRoute(string Cluster, string Component, string Pool,
 /// what they pay for. Such a record is allocated to the services that use the cluster, so it must
 /// not also count under the service name it was billed with. The rules are in docs/allocation.md.
 /// </summary>
-public sealed class ClusterCostRouter(ClusterRoutingOptions options)
+public sealed class ClusterCostRouter(ClusterRoutingOptions options, ClusterNodeMap? nodes = null)
 {
     /// <summary>Tags of a compute record that state the allocatable size of the nodes it paid for (core-hours, GB-hours over its period).</summary>
     public const string CpuCapacityTag = "cpu_capacity_core_hours";
@@ -19,29 +19,39 @@ public sealed class ClusterCostRouter(ClusterRoutingOptions options)
 
     private const int MaxClusterNameLength = 253;
 
+    private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
+
     /// <summary>
-    /// The record's route, or null when no tag names a cluster. Problems (a bad cluster name, a
+    /// The record's route, or null when no tag names a cluster and its resource id is no cluster's node. Problems (a bad cluster name, a
     /// capacity tag that is not a number ≥ 0) are added to <paramref name="errors"/> when given;
     /// without a list, as for trusted sources, a bad capacity counts as unknown.
     /// </summary>
     public ClusterRoute? Route(CostRecord record, long index, List<IngestError>? errors)
     {
-        if (record.Tags is null || FindTag(record.Tags, options.ClusterTagKeys) is not { } clusterTag) return null;
-        var cluster = clusterTag.Value.Trim();
-        if (cluster.Length > MaxClusterNameLength || cluster.Any(char.IsControl))
+        string cluster;
+        if (record.Tags is not null && FindTag(record.Tags, options.ClusterTagKeys) is { } clusterTag)
         {
-            errors?.Add(new IngestError(index, $"tags.{clusterTag.Key}", $"names a cluster that is longer than {MaxClusterNameLength} characters or holds control characters"));
-            return null;
+            cluster = clusterTag.Value.Trim();
+            if (cluster.Length > MaxClusterNameLength || cluster.Any(char.IsControl))
+            {
+                errors?.Add(new IngestError(index, $"tags.{clusterTag.Key}", $"names a cluster that is longer than {MaxClusterNameLength} characters or holds control characters"));
+                return null;
+            }
         }
+        // An untagged bill line of an instance that a cluster's Prometheus names as its node (kube_node_info).
+        else if (nodes?.ClusterOf(record.Tenant, record.ResourceId) is { } nodeCluster) cluster = nodeCluster;
+        else return null;
+
+        var tags = record.Tags ?? NoTags;
 
         switch (record.CostType)
         {
             case "compute":
                 return new ClusterRoute(cluster, ClusterComponents.Node, "",
-                    Capacity(record.Tags, CpuCapacityTag, index, errors), Capacity(record.Tags, MemoryCapacityTag, index, errors));
+                    Capacity(tags, CpuCapacityTag, index, errors), Capacity(tags, MemoryCapacityTag, index, errors));
             case "storage" when !string.IsNullOrEmpty(record.StorageType):
                 return new ClusterRoute(cluster, ClusterComponents.Storage, record.StorageType, 0m, 0m);
-            case "network" or "other" when FindTag(record.Tags, options.LoadBalancerTagKeys) is { } balancer:
+            case "network" or "other" when FindTag(tags, options.LoadBalancerTagKeys) is { } balancer:
                 return new ClusterRoute(cluster, ClusterComponents.LoadBalancer, balancer.Value.Trim(), 0m, 0m);
             default:
                 // Management fees, NAT and cross-zone traffic, volumes of no known type: the cluster as a whole.

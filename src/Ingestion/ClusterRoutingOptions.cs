@@ -21,8 +21,16 @@ public sealed class ClusterRoutingOptions
     /// Empty means <see cref="DefaultLoadBalancerTagKeys"/>.</summary>
     public string[] LoadBalancerTagKeys { get; set; } = [];
 
+    /// <summary>How often each process reloads the node → cluster map (cluster_nodes) that routes untagged node cost.</summary>
+    public TimeSpan NodeMapRefresh { get; set; } = TimeSpan.FromSeconds(30);
+
     public ClusterRoutingOptions Validate()
     {
+        if (NodeMapRefresh < TimeSpan.FromMilliseconds(100) || NodeMapRefresh > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException("Allocation:NodeMapRefresh must be 00:00:00.1 to 01:00:00");
+        }
+
         if (ClusterTagKeys.Length == 0) ClusterTagKeys = DefaultClusterTagKeys;
         if (LoadBalancerTagKeys.Length == 0) LoadBalancerTagKeys = DefaultLoadBalancerTagKeys;
         if (ClusterTagKeys.Concat(LoadBalancerTagKeys).Any(string.IsNullOrWhiteSpace))

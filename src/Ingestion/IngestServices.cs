@@ -24,8 +24,9 @@ public static class IngestServices
         limits.Validate();
         var routing = (configuration.GetSection(ClusterRoutingOptions.Section).Get<ClusterRoutingOptions>() ?? new ClusterRoutingOptions()).Validate();
         services.AddSingleton(Options.Create(limits));
-        services.AddSingleton(new ClusterCostRouter(routing));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ClusterNodeMap(dataSource, sp.GetRequiredService<TimeProvider>(), routing.NodeMapRefresh));
+        services.AddSingleton(sp => new ClusterCostRouter(routing, sp.GetRequiredService<ClusterNodeMap>()));
         services.TryAddSingleton<IIngestCounter, NoIngestCounter>();
         services.AddSingleton<ServiceCardinality>();
         services.AddSingleton<CostIngestor>();

@@ -20,6 +20,7 @@ public sealed class CostSourcePollerGrain(
     CostIngestor ingestor,
     UsageIngestor usageIngestor,
     IngestBackpressure backpressure,
+    ClusterNodeMap nodes,
     TimeProvider clock,
     ILogger<CostSourcePollerGrain> logger) : Grain, ICostSourcePollerGrain, IRemindable
 {
@@ -89,6 +90,8 @@ public sealed class CostSourcePollerGrain(
 
             _source ??= await connectors.CreateAsync(Definition, CancellationToken.None);
             var result = await _source.PollAsync(window);
+            // Before the cost is ingested, so a node's untagged bill line of the same poll already finds its cluster.
+            if (Definition.ClusterName is { } cluster) await nodes.SaveAsync(Definition.Tenant, cluster.Trim(), result.NodeInstances, result.Window.To, CancellationToken.None);
             var ingest = await ingestor.IngestEachAsync(result.Records, "api", CancellationToken.None);
             var usage = await IngestUsageAsync(result.Usage);
             var published = result.Usage.Count > 0 ? usage.Outcome : ingest.Outcome;

@@ -133,7 +133,7 @@ public sealed class KubernetesUsageTests
     [Fact]
     public void A_poll_makes_a_bounded_number_of_queries_whatever_the_pods()
     {
-        Assert.Equal(7, KubernetesUsageQueries.For(Options()).Count);
+        Assert.Equal(8, KubernetesUsageQueries.For(Options()).Count);
         Assert.Equal(KubernetesUsageQueries.Count, KubernetesUsageQueries.For(Options(KubernetesUsageOptions.Owner)).Count);
         Assert.All(KubernetesUsageQueries.For(Options() with { RecordingRules = true }).Take(4), q => Assert.StartsWith("sum by (namespace, pod) (sum_over_time(namespace_pod:", q.PromQl));
     }

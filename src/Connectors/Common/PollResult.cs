@@ -15,4 +15,7 @@ public sealed record PollResult(
 {
     /// <summary>Pod usage, from sources that read a cluster (one record per pod and hour), as the usage endpoint takes it.</summary>
     public IReadOnlyList<UsageRecordFields> Usage { get; init; } = [];
+
+    /// <summary>The billed instance ids of the cluster's nodes in the window (kube_node_info's provider_id, see <see cref="NodeProviderId"/>).</summary>
+    public IReadOnlyList<string> NodeInstances { get; init; } = [];
 }

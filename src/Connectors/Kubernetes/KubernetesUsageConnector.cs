@@ -33,6 +33,8 @@ public sealed class KubernetesUsageConnector(HttpClient http, KubernetesUsageOpt
         var caller = new ApiCaller(http, Source, options.RequestBudget, options.Retry, _runtime, () => Interlocked.Increment(ref _calls), (status, _) => HttpFailures.Classify(status));
         var table = new KubernetesUsageTable(options);
         var calls = 0;
+        var nodes = new SortedSet<string>(StringComparer.Ordinal);
+        var rejected = new List<IngestError>();
         foreach (var query in KubernetesUsageQueries.For(options))
         {
             var series = await caller.SendAsync(ct => Task.FromResult(Request(query.PromQl, read)), async (content, ct) =>
@@ -50,10 +52,29 @@ public sealed class KubernetesUsageConnector(HttpClient http, KubernetesUsageOpt
                     $"Prometheus at {options.Endpoint} has no {query.RequiredMetric} for cluster '{options.ClusterName}' in {read}: {query.Deploy} (docs/allocation.md, \"Point CloudSentinel at your cluster\")");
             }
 
+            if (query.Quantity == UsageQuantity.NodeInfo)
+            {
+                AddNodes(series, nodes, rejected);
+                continue;
+            }
+
             foreach (var s in series) table.Add(query.Quantity, s);
         }
 
-        return new PollResult(read, [], [], calls) { Usage = table.ToRecords() };
+        return new PollResult(read, [], rejected, calls) { Usage = table.ToRecords(), NodeInstances = [.. nodes] };
+    }
+
+    /// <summary>A node whose provider_id is not understood is left out with the reason: its cost then needs a cluster tag.</summary>
+    private static void AddNodes(List<PrometheusSeries> series, SortedSet<string> nodes, List<IngestError> rejected)
+    {
+        foreach (var s in series)
+        {
+            var node = s.Labels.GetValueOrDefault("node", "");
+            // Nodes without a cloud provider (kind, bare metal) have none: nothing to link, nothing wrong.
+            if (s.Labels.GetValueOrDefault("provider_id", "").Length == 0) continue;
+            if (NodeProviderId.ToInstanceId(s.Labels.GetValueOrDefault("provider_id", ""), out var problem) is { } instance) nodes.Add(instance);
+            else rejected.Add(new IngestError(rejected.Count, $"kube_node_info{{node=\"{node}\"}}.provider_id", problem!));
+        }
     }
 
     /// <summary>The form of the range query of <paramref name="promQl"/> over the hours of <paramref name="window"/>: one point per hour.</summary>

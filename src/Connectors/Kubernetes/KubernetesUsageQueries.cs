@@ -2,22 +2,6 @@ using System.Text;
 
 namespace CloudSentinel.Connectors;
 
-/// <summary>What one query of a poll measures.</summary>
-public enum UsageQuantity
-{
-    CpuRequest,
-    CpuUsage,
-    MemoryRequest,
-    MemoryUsage,
-    Storage,
-    Labels,
-    Owner,
-    LoadBalancer,
-}
-
-/// <summary>One range query, and the metric whose absence it reveals with what to deploy for it.</summary>
-public sealed record UsageQuery(UsageQuantity Quantity, string PromQl, string? RequiredMetric = null, string? Deploy = null);
-
 /// <summary>
 /// The PromQL a poll runs, one range query per quantity with a step of one hour, whatever the number
 /// of pods and hours: the bound on a cluster-hour's cost. Each point of a query is evaluated at
@@ -63,6 +47,8 @@ public static class KubernetesUsageQueries
                 $" * on (namespace, ip) group_left (service) bottomk by (namespace, ip) (1, max by (namespace, ip, service) (" +
                 $"label_replace(max_over_time({S("kube_endpoint_address")}[1h]), \"service\", \"$1\", \"endpoint\", \"(.+)\")" +
                 $" * on (namespace, service) group_left () max by (namespace, service) (max_over_time({S("kube_service_spec_type", "type=\"LoadBalancer\"")}[1h])))))"),
+            // Nodes and their billed instances, so node cost billed without a cluster tag still reaches the cluster.
+            new(UsageQuantity.NodeInfo, $"max by (node, provider_id) (max_over_time({S("kube_node_info")}[1h]))"),
         };
         if (options.ServiceFallback == KubernetesUsageOptions.Owner)
         {
@@ -106,7 +92,7 @@ public static class KubernetesUsageQueries
     }
 
     /// <summary>The most queries a poll makes (retries aside).</summary>
-    public const int Count = 8;
+    public const int Count = 9;
 
     /// <summary>A gauge per pod, in its unit × hours: the hour's samples summed over the pod's containers, divided by the hour's scrapes.</summary>
     private static string GaugeHours(string selector) =>

@@ -4,9 +4,6 @@ using System.Text.Json;
 
 namespace CloudSentinel.Connectors;
 
-/// <summary>One series of a Prometheus range-query answer: its labels and its points (unix milliseconds, value).</summary>
-public sealed record PrometheusSeries(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<(long TimestampMs, double Value)> Points);
-
 /// <summary>
 /// Reads the answer of <c>/api/v1/query_range</c> (<c>{"status":"success","data":{"resultType":"matrix","result":[…]}}</c>)
 /// while it arrives, handing each series over as soon as it is complete. Only one series (plus a

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using CloudSentinel.Cli;
 using CloudSentinel.Connectors;
 using CloudSentinel.Gateway.Sources;
 using CloudSentinel.Grains.Abstractions;
@@ -93,7 +94,7 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
     [Fact]
     public async Task Backfilled_from_Prometheus_the_allocation_equals_the_json_posted_one_to_the_micro_dollar_and_a_reread_changes_nothing()
     {
-        await BackfillAsync(expectSuccess: true);
+        await BackfillAsync();
         await _stack.WaitForSettledAsync();
         await AssertSameAllocationAsync();
 
@@ -129,7 +130,7 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
         Assert.False(dead.Succeeded);
 
         await _prometheus.RestartAsync();
-        await BackfillAsync(expectSuccess: true);
+        await BackfillAsync();
         await _stack.WaitForSettledAsync();
         await AssertSameAllocationAsync();
         Assert.True((await Poller.GetStatus()).Up);
@@ -167,17 +168,17 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
         return days;
     }
 
-    /// <summary>The CLI's route: the gateway's backfill endpoint, day by day over the whole history.</summary>
-    private async Task BackfillAsync(bool expectSuccess)
+    /// <summary>The CLI's backfill (<c>cloudsentinel backfill --source</c>, through the gateway), day by day over the whole history.</summary>
+    private async Task BackfillAsync()
     {
         var days = Days();
-        var response = await _stack.Http.PostAsync(
-            $"/api/cloudsentinel/sources/{Tenant}/{Source}/backfill?from={days[0]:yyyy-MM-dd}&to={days[^1]:yyyy-MM-dd}", null);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-        var done = JsonDocument.Parse(body.Trim().Split('\n')[^1]).RootElement;
-        Assert.True(done.GetProperty("succeeded").GetBoolean() == expectSuccess, body);
-        Assert.Equal(PodHours, done.GetProperty("records").GetInt32());
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var exit = await CliApp.RunAsync(
+            ["backfill", "--tenant", Tenant, "--source", Source, "--from", $"{days[0]:yyyy-MM-dd}", "--to", $"{days[^1]:yyyy-MM-dd}",
+             "--gateway", _stack.Http.BaseAddress!.ToString(), "--token", CloudSentinelStack.AdminToken],
+            stdout, stderr);
+        Assert.True(exit == ExitCodes.Ok, stderr.ToString());
+        Assert.Contains($"{days.Count} days, {PodHours} records", stdout.ToString());
     }
 
     private async Task AssertSameAllocationAsync()

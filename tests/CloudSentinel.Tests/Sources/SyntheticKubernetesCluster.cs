@@ -3,27 +3,6 @@ using System.Text;
 
 namespace CloudSentinel.Tests.Sources;
 
-/// <summary>One container of a synthetic pod: its requests and its constant usage.</summary>
-public sealed record SyntheticContainer(string Name, decimal CpuRequest, long MemoryRequestBytes, decimal CpuUsage, long WorkingSetBytes);
-
-/// <summary>One synthetic pod: labels, containers, an optional claim, whether a LoadBalancer Service selects it, and the hours it runs.</summary>
-public sealed record SyntheticPod(
-    string Namespace,
-    string Name,
-    string Ip,
-    IReadOnlyDictionary<string, string> Labels,
-    string Service,
-    SyntheticContainer[] Containers,
-    (string Claim, string StorageClass, long Bytes)? Volume,
-    bool BehindLoadBalancer,
-    Func<int, bool> RunsInHour)
-{
-    public decimal CpuRequest => Containers.Sum(c => c.CpuRequest);
-    public decimal CpuUsage => Containers.Sum(c => c.CpuUsage);
-    public decimal MemoryRequestGiB => Containers.Sum(c => c.MemoryRequestBytes) / (decimal)(1L << 30);
-    public decimal WorkingSetGiB => Containers.Sum(c => c.WorkingSetBytes) / (decimal)(1L << 30);
-}
-
 /// <summary>
 /// A small cluster's kube-state-metrics and cAdvisor history as OpenMetrics text (for
 /// <c>promtool tsdb create-blocks-from openmetrics</c>), scraped every minute at :15, with the usage
