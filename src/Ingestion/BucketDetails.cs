@@ -19,19 +19,36 @@ public sealed class BucketDetails
         HourlySpread.Spread(record.PeriodStart, record.PeriodEnd, (hour, _) =>
         {
             var key = new BucketKey(record.Provider, record.AccountId, record.CostType, hour, breakdown, record.Source);
-            var detail = new BucketDetail(record.Tenant, record.ServiceName, key, record.ProviderService, record.Region, record.SubAccountName,
-                record.BillingCurrency, record.BillingCurrency is null ? null : record.UsdRate);
-            _details[(record.Tenant, record.ServiceName, key)] = _details.TryGetValue((record.Tenant, record.ServiceName, key), out var known)
-                ? known with
-                {
-                    ProviderService = Agreed(known.ProviderService, detail.ProviderService),
-                    Region = Agreed(known.Region, detail.Region),
-                    SubAccountName = Agreed(known.SubAccountName, detail.SubAccountName),
-                    BillingCurrency = SameRate(known, detail) ? known.BillingCurrency : null,
-                    UsdRate = SameRate(known, detail) ? known.UsdRate : null,
-                }
-                : detail;
+            Merge(new BucketDetail(record.Tenant, record.ServiceName, key, record.ProviderService, record.Region, record.SubAccountName,
+                record.BillingCurrency, record.BillingCurrency is null ? null : record.UsdRate));
         });
+    }
+
+    /// <summary>A record the fast reader found valid (<see cref="CostLineItemReader"/>): it keeps the provider service and the region.</summary>
+    public void Add(in CostLineItem item)
+    {
+        if (item.ProviderService is null && item.Region is null) return;
+        var start = item.PeriodStart!.Value;
+        foreach (var (hour, _) in HourlySpread.Pieces(start, item.PeriodEnd ?? HourlySpread.OneHourAfter(start)))
+        {
+            var key = new BucketKey(item.Provider!, item.AccountId!, item.CostType!, hour, item.Breakdown, item.Source!);
+            Merge(new BucketDetail(item.Tenant!, item.ServiceName!, key, item.ProviderService, item.Region, null));
+        }
+    }
+
+    private void Merge(BucketDetail detail)
+    {
+        var at = (detail.Tenant, detail.Service, detail.Key);
+        _details[at] = _details.TryGetValue(at, out var known)
+            ? known with
+            {
+                ProviderService = Agreed(known.ProviderService, detail.ProviderService),
+                Region = Agreed(known.Region, detail.Region),
+                SubAccountName = Agreed(known.SubAccountName, detail.SubAccountName),
+                BillingCurrency = SameRate(known, detail) ? known.BillingCurrency : null,
+                UsdRate = SameRate(known, detail) ? known.UsdRate : null,
+            }
+            : detail;
     }
 
     public IReadOnlyCollection<BucketDetail> Described =>

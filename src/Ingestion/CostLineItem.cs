@@ -3,7 +3,7 @@ namespace CloudSentinel.Ingestion;
 /// <summary>
 /// One cost record as the fast reader holds it while checking and folding it: a struct that a
 /// request reuses for every record, its names already canonical and interned for the request, and
-/// no field that is only checked (region, resource id, tags…) kept at all. Only a record the fast
+/// no field that is only checked (resource id, tags…) kept at all. Only a record the fast
 /// reader found to be valid is folded from it; anything else is read again as
 /// <see cref="CostRecordFields"/> so that its errors are exactly the validator's.
 /// </summary>
@@ -26,6 +26,10 @@ public struct CostLineItem
     public string? Source;
     public string? StorageType;
     public string? Direction;
+
+    /// <summary>Verbatim (as the validator keeps them) and interned, or null: descriptions of the bucket for the FOCUS export (service_cost_details).</summary>
+    public string? ProviderService;
+    public string? Region;
     public DateTime? PeriodStart;
     public DateTime? PeriodEnd;
     public decimal? CostUsd;

@@ -103,9 +103,27 @@ public sealed class CostLineItemReader(CostRecordValidator validator, ClusterCos
         if (field == Memory) return Amount(ref reader, ref item.MemoryCostUsd);
         if (field == StorageGb) return Amount(ref reader, ref item.StorageGb);
         if (field == Tags) return CheckTags(ref reader, input, out needMore);
-        // Sub-account, provider service, category, region, resource id: checked, never kept.
+        if (field == ProviderService) return Description(ref reader, field, ref item.ProviderService);
+        if (field == Region) return Description(ref reader, field, ref item.Region);
+        // Sub-account, category, resource id: checked, never kept.
         return reader.TokenType == JsonTokenType.Null ||
                (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && RawText.IsStorable(reader.ValueSpan, MaxTextLength));
+    }
+
+    /// <summary>A description kept verbatim, as the validator keeps it, and interned for the request; a JSON null is none.</summary>
+    private bool Description(ref Utf8JsonReader reader, int field, ref string? value)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return true;
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !RawText.IsStorable(reader.ValueSpan, MaxTextLength)) return false;
+        var table = _names[field];
+        if (!table.TryGet(reader.ValueSpan, out var known))
+        {
+            known = reader.GetString();
+            table.Add(reader.ValueSpan, known);
+        }
+
+        value = known;
+        return true;
     }
 
     /// <summary>A name field, canonical and interned; false when it is missing where required, not text, or not valid.</summary>

@@ -61,7 +61,9 @@ public sealed class CostRequest
     {
         _tenants.Add(item.Tenant);
         // The fast reader only calls a record valid when no cluster tag routes it elsewhere.
-        if (_refused.Count == 0) Buckets.Add(in item);
+        if (_refused.Count > 0) return;
+        Buckets.Add(in item);
+        Details.Add(in item);
     }
 
     /// <summary>A record that is already valid (the demo feed, records checked one by one).</summary>
