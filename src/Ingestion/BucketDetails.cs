@@ -24,15 +24,25 @@ public sealed class BucketDetails
         });
     }
 
-    /// <summary>A record the fast reader found valid (<see cref="CostLineItemReader"/>): it keeps the provider service and the region.</summary>
+    /// <summary>A record the fast reader found valid (<see cref="CostLineItemReader"/>): it keeps the provider service, the region and the sub account name.</summary>
     public void Add(in CostLineItem item)
     {
-        if (item.ProviderService is null && item.Region is null) return;
+        if (item.ProviderService is null && item.Region is null && item.SubAccountName is null) return;
         var start = item.PeriodStart!.Value;
         foreach (var (hour, _) in HourlySpread.Pieces(start, item.PeriodEnd ?? HourlySpread.OneHourAfter(start)))
         {
             var key = new BucketKey(item.Provider!, item.AccountId!, item.CostType!, hour, item.Breakdown, item.Source!);
-            Merge(new BucketDetail(item.Tenant!, item.ServiceName!, key, item.ProviderService, item.Region, null));
+            // Line items of one bucket mostly repeat its description, and a value the bucket's lines disagreed on stays
+            // unknown: nothing is made for a line item that changes nothing.
+            if (_details.TryGetValue((item.Tenant!, item.ServiceName!, key), out var known) && known.BillingCurrency is null
+                && (known.ProviderService is null || known.ProviderService == item.ProviderService)
+                && (known.Region is null || known.Region == item.Region)
+                && (known.SubAccountName is null || known.SubAccountName == item.SubAccountName))
+            {
+                continue;
+            }
+
+            Merge(new BucketDetail(item.Tenant!, item.ServiceName!, key, item.ProviderService, item.Region, item.SubAccountName));
         }
     }
 

@@ -30,6 +30,7 @@ public struct CostLineItem
     /// <summary>Verbatim (as the validator keeps them) and interned, or null: descriptions of the bucket for the FOCUS export (service_cost_details).</summary>
     public string? ProviderService;
     public string? Region;
+    public string? SubAccountName;
     public DateTime? PeriodStart;
     public DateTime? PeriodEnd;
     public decimal? CostUsd;

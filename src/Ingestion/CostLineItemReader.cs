@@ -39,10 +39,10 @@ public sealed class CostLineItemReader(CostRecordValidator validator, ClusterCos
         Account = Fields.IndexOf("account_id"), SubAccount = Fields.IndexOf("sub_account_id"), ProviderService = Fields.IndexOf("provider_service"),
         Category = Fields.IndexOf("service_category"), Region = Fields.IndexOf("region"), Resource = Fields.IndexOf("resource_id"), Source = Fields.IndexOf("source"),
         Cpu = Fields.IndexOf("cpu_cost_usd"), Memory = Fields.IndexOf("memory_cost_usd"), StorageType = Fields.IndexOf("storage_type"), StorageGb = Fields.IndexOf("storage_gb"),
-        Direction = Fields.IndexOf("direction"), Tags = Fields.IndexOf("tags");
+        Direction = Fields.IndexOf("direction"), Tags = Fields.IndexOf("tags"), SubAccountName = Fields.IndexOf("sub_account_name");
 
     // One table per name field: the same bytes mean different things in different fields (a service's name is trimmed, a provider's lower-cased).
-    private readonly Utf8Table<string?>[] _names = Enumerable.Range(0, 20).Select(_ => new Utf8Table<string?>()).ToArray();
+    private readonly Utf8Table<string?>[] _names = Enumerable.Range(0, Fields.Count).Select(_ => new Utf8Table<string?>()).ToArray();
     private readonly Utf8Table<DateTime?> _timestamps = new();
 
     // Where the record's tag keys and unknown names lie in the input, to find repeats without making strings.
@@ -105,6 +105,7 @@ public sealed class CostLineItemReader(CostRecordValidator validator, ClusterCos
         if (field == Tags) return CheckTags(ref reader, input, out needMore);
         if (field == ProviderService) return Description(ref reader, field, ref item.ProviderService);
         if (field == Region) return Description(ref reader, field, ref item.Region);
+        if (field == SubAccountName) return Description(ref reader, field, ref item.SubAccountName);
         // Sub-account, category, resource id: checked, never kept.
         return reader.TokenType == JsonTokenType.Null ||
                (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && RawText.IsStorable(reader.ValueSpan, MaxTextLength));

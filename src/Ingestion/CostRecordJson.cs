@@ -14,7 +14,7 @@ public static class CostRecordJson
     public static readonly FieldNames Fields = new(
         "tenant", "service_name", "cloud_provider", "cost_type", "period_start", "period_end", "cost_usd", "account_id", "sub_account_id",
         "provider_service", "service_category", "region", "resource_id", "source", "cpu_cost_usd", "memory_cost_usd", "storage_type",
-        "storage_gb", "direction", "tags");
+        "storage_gb", "direction", "tags", "sub_account_name");
 
     public static RecordParse<CostRecordFields> Parse(ReadOnlyMemory<byte> body, int maxRecords) =>
         JsonRecords.Parse(body, maxRecords, Fields, ReadRecord);

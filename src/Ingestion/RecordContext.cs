@@ -36,6 +36,8 @@ public sealed class FieldNames
 
     public string this[int index] => _names[index];
 
+    public int Count => _names.Length;
+
     /// <summary>The index of the name spelled by <paramref name="utf8"/>, or -1.</summary>
     public int IndexOf(ReadOnlySpan<byte> utf8)
     {

@@ -119,8 +119,8 @@ public sealed class CostBodyReaderTests
         Assert.Equal(1_000, read.Scan.Records);
         Assert.Equal(1_000, request.Tenants.Count);
         Assert.Same(request.Tenants[0], request.Tenants[999]);
-        // tenant, service, provider, cost type, one period start; the thousand regions were only checked.
-        Assert.Equal(5, request.LineItems.DistinctValues);
+        // tenant, service, provider, cost type, one period start, and the thousand regions (kept as the bucket's description).
+        Assert.Equal(1_005, request.LineItems.DistinctValues);
         var batch = Assert.Single(request.Buckets.Batches());
         Assert.Equal(1_250m, Assert.Single(batch.Updates).Amount.CostUsd);
     }
