@@ -64,6 +64,13 @@ public sealed class BackpressurePolicy(BackpressureOptions options)
             reason = string.Create(CultureInfo.InvariantCulture,
                 $"the ingest log is at its cap: {reading.Backlog:N0} messages wait to be applied (cap {options.MaxBacklogMessages:N0}, Backpressure:MaxBacklogMessages)");
         }
+        else if (DrainPerSecond >= Stalled && reading.Backlog / DrainPerSecond > options.MaxApplyLagSeconds)
+        {
+            // The oldest message's age reacts too late to a burst: what waits now takes this long at the measured rate.
+            cause = IngestPressure.LagCause;
+            reason = string.Create(CultureInfo.InvariantCulture,
+                $"applying would fall {reading.Backlog / DrainPerSecond:0} s behind: {reading.Backlog:N0} messages wait and drain at {DrainPerSecond:0}/s, past the bound of {options.MaxApplyLagSeconds:0} s (Backpressure:MaxApplyLagSeconds)");
+        }
         else if (reading.ApplyLagSeconds > options.MaxApplyLagSeconds)
         {
             cause = IngestPressure.LagCause;

@@ -25,17 +25,17 @@ public sealed class BackpressurePolicyTests
     public void A_lag_past_the_bound_refuses_until_the_drain_rate_brings_the_backlog_to_half_the_bound()
     {
         var policy = Policy();
-        policy.Observe(new IngestLogReading(T0, 60_000, 39, 500_000));
-        policy.Observe(new IngestLogReading(T0.AddSeconds(2), 58_000, 40, 500_000));
+        policy.Observe(new IngestLogReading(T0, 22_000, 39, 500_000));
+        policy.Observe(new IngestLogReading(T0.AddSeconds(2), 20_000, 40, 500_000));
 
         var pressure = policy.Decide();
 
         Assert.Equal(1_000, policy.DrainPerSecond);
         Assert.True(pressure.Refuse);
         Assert.Equal(IngestPressure.LagCause, pressure.Cause);
-        // 58,000 waiting, 1,000/s drained: down to the 15,000 that drain in half of the 30 s bound after 43 s.
-        Assert.Equal(TimeSpan.FromSeconds(43), pressure.RetryAfter);
-        Assert.Equal("applying is 40 s behind what was acknowledged, past the bound of 30 s (Backpressure:MaxApplyLagSeconds); 58,000 messages wait, draining at 1000/s", pressure.Reason);
+        // 20,000 waiting, 1,000/s drained: down to the 15,000 that drain in half of the 30 s bound after 5 s.
+        Assert.Equal(TimeSpan.FromSeconds(5), pressure.RetryAfter);
+        Assert.Equal("applying is 40 s behind what was acknowledged, past the bound of 30 s (Backpressure:MaxApplyLagSeconds); 20,000 messages wait, draining at 1000/s", pressure.Reason);
     }
 
     [Fact]
@@ -55,6 +55,22 @@ public sealed class BackpressurePolicyTests
         Assert.Equal("the ingest log is at its cap: 1,900 messages wait to be applied (cap 2,500, Backpressure:MaxBacklogMessages)", pressure.Reason);
         // Down to what 100/s drains in 15 s (1,500) takes 4 s.
         Assert.Equal(TimeSpan.FromSeconds(4), pressure.RetryAfter);
+    }
+
+    [Fact]
+    public void A_backlog_that_takes_longer_than_the_bound_to_drain_refuses_before_the_oldest_message_is_that_old()
+    {
+        var policy = Policy();
+        policy.Observe(new IngestLogReading(T0, 10_000, 2, 100_000));
+        policy.Observe(new IngestLogReading(T0.AddSeconds(1), 40_000, 3, 131_000));
+
+        var pressure = policy.Decide();
+
+        // 1,000 drained in the second; the 40,000 waiting take 40 s, past the bound of 30 s, though the oldest is 3 s old.
+        Assert.True(pressure.Refuse);
+        Assert.Equal(IngestPressure.LagCause, pressure.Cause);
+        Assert.Equal("applying would fall 40 s behind: 40,000 messages wait and drain at 1000/s, past the bound of 30 s (Backpressure:MaxApplyLagSeconds)", pressure.Reason);
+        Assert.Equal(TimeSpan.FromSeconds(25), pressure.RetryAfter);
     }
 
     [Fact]
