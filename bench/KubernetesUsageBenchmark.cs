@@ -101,8 +101,8 @@ public static class KubernetesUsageBenchmark
                     | validation and fold of the hour's records (what the JSON endpoint does too) | {fold.Elapsed.TotalMilliseconds:0} ms |
 
                     A ratio near 1 means the source costs little beyond Prometheus answering; the queries per poll do not grow with pods or hours.
-The scrape interval is 5 min to keep the history small; at a 1-min interval each series has 5× the samples, which lengthens Prometheus' part
-(the baseline), not the parsing: the answers have one point per pod and hour either way.
+                    The scrape interval is 5 min to keep the history small; at a 1-min interval each series has 5× the samples, which lengthens Prometheus' part
+                    (the baseline), not the parsing: the answers have one point per pod and hour either way.
                     """);
             }
             finally
