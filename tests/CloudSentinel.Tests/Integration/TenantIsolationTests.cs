@@ -158,13 +158,14 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         await using (var seed = new NpgsqlCommand("""
             INSERT INTO cost_anomalies (tenant_id, "timestamp", service_name, cost_usd, expected_cost, zscore) VALUES ('rlsa', now(), 'api', 9, 1, 5), ('rlsb', now(), 'api', 9, 1, 5) ON CONFLICT DO NOTHING;
             INSERT INTO cost_forecasts (tenant_id, service_name, month, forecast_usd, lower_usd, upper_usd) VALUES ('rlsa', 'api', date_trunc('month', now()), 1, 1, 1), ('rlsb', 'api', date_trunc('month', now()), 1, 1, 1)
-            ON CONFLICT DO NOTHING
+            ON CONFLICT DO NOTHING;
+            INSERT INTO cluster_nodes (tenant_id, instance_id, cluster_name, last_seen) VALUES ('rlsa', 'i-0a', 'prod', now()), ('rlsb', 'i-0b', 'prod', now()) ON CONFLICT DO NOTHING
             """, owner))
         {
             await seed.ExecuteNonQueryAsync();
         }
 
-        string[] tables = ["service_costs", "network_costs", "storage_costs", "pod_costs", "shared_infrastructure_allocation", "cost_anomalies", "budgets", "cost_forecasts", "service_costs_tenant_hourly", "service_costs_service_daily"];
+        string[] tables = ["service_costs", "network_costs", "storage_costs", "pod_costs", "shared_infrastructure_allocation", "cost_anomalies", "budgets", "cost_forecasts", "service_costs_tenant_hourly", "service_costs_service_daily", "cluster_nodes"];
         foreach (var table in tables)
         {
             var ownA = await CountAsync(owner, null, $"SELECT count(*) FROM {table} WHERE tenant_id = 'rlsa'");

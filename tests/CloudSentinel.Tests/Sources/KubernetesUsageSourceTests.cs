@@ -5,6 +5,7 @@ using CloudSentinel.Cli;
 using CloudSentinel.Connectors;
 using CloudSentinel.Gateway.Sources;
 using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Ingestion;
 using CloudSentinel.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,7 +38,8 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
         PrometheusServer.RequireInstalled();
         // Prometheus must scrape something; nothing answers on port 9 and no test reads that job.
         _prometheus = await PrometheusServer.StartAsync("127.0.0.1:9", TimeSpan.FromMinutes(1), "unused", _cluster.OpenMetrics());
-        _stack = await CloudSentinelStack.StartAsync(siloSettings: new Dictionary<string, string?>
+        // The gateway reloads the node map often, so a test need not wait 30 s for what the silo stored.
+        _stack = await CloudSentinelStack.StartAsync(gatewaySettings: new Dictionary<string, string?> { ["Allocation:NodeMapRefresh"] = "00:00:00.200" }, siloSettings: new Dictionary<string, string?>
         {
             ["Sources:0:Tenant"] = Tenant,
             ["Sources:0:Name"] = Source,
@@ -108,6 +110,32 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
         var status = await Poller.GetStatus();
         Assert.True(status.Up);
         Assert.Equal("kubernetes", status.Kind);
+    }
+
+    [Fact]
+    public async Task A_node_billed_without_a_cluster_tag_is_allocated_to_the_cluster_whose_prometheus_names_its_instance_and_not_to_its_service()
+    {
+        await BackfillAsync();
+        await _stack.WaitForSettledAsync();
+        Assert.Equal(FromPrometheus, Assert.Single(await _stack.QueryRowsAsync(
+            $"SELECT cluster_name FROM cluster_nodes WHERE tenant_id = 'acme' AND instance_id = '{SyntheticKubernetesCluster.NodeInstance}'"))[0]);
+        // The gateway routes by the map it reloads from cluster_nodes (Allocation:NodeMapRefresh).
+        var map = _stack.Gateway.Services.GetRequiredService<ClusterNodeMap>();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (map.ClusterOf(Tenant, SyntheticKubernetesCluster.NodeInstance) is null && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal(FromPrometheus, map.ClusterOf(Tenant, SyntheticKubernetesCluster.NodeInstance.ToUpperInvariant()));
+
+        // The untagged line of the node, and its cluster-tagged twin of the JSON cluster.
+        await PostAsync("/api/cloudsentinel/ingest", "[" + string.Join(",", _cluster.NodeCostJson(Tenant, null).Concat(_cluster.NodeCostJson(Tenant, FromJson))) + "]");
+
+        await AssertSameAllocationAsync();
+        var kubernetes = await _stack.QueryRowsAsync($"""
+            SELECT sum(allocated_cost_usd) FROM shared_infrastructure_allocation
+            WHERE tenant_id = 'acme' AND cluster_name = '{FromPrometheus}' AND resource_type = 'kubernetes' AND "timestamp" = '{_cluster.FirstHour:O}'
+            """);
+        // 1.50 of the tagged nodes and 0.60 of the untagged one.
+        Assert.Equal(2.10m, (decimal)Assert.Single(kubernetes)[0]);
+        Assert.Empty(await _stack.QueryRowsAsync("SELECT 1 FROM service_costs WHERE tenant_id = 'acme' AND service_name = 'ec2-nodes'"));
     }
 
     [Fact]

@@ -14,6 +14,9 @@ namespace CloudSentinel.Tests.Sources;
 public sealed class SyntheticKubernetesCluster
 {
     public const string LoadBalancer = "shop/web-lb";
+
+    /// <summary>The EC2 instance of node-1, as its bill names it (kube_node_info's provider_id is <c>aws:///us-east-1a/</c> and this).</summary>
+    public const string NodeInstance = "i-0a1b2c3d4e5f60718";
     private const int ScrapeSeconds = 60;
     private const int ScrapeOffsetSeconds = 15;
 
@@ -113,6 +116,10 @@ public sealed class SyntheticKubernetesCluster
         Family("kube_endpoint_address", "gauge", Pods.Where(p => p.BehindLoadBalancer).Select(p =>
                 (L("kube_endpoint_address", ("namespace", p.Namespace), ("endpoint", "web-lb"), ("ip", p.Ip), ("ready", "true")), false, Constant(1), (SyntheticPod?)p))
             .Append((L("kube_endpoint_address", ("namespace", "kube-system"), ("endpoint", "kube-dns"), ("ip", "10.0.0.14"), ("ready", "true")), false, Constant(1), Pods[3])));
+        Family("kube_node_info", "gauge", new[]
+        {
+            (L("kube_node_info", ("node", "node-1"), ("provider_id", "aws:///us-east-1a/" + NodeInstance), ("kubelet_version", "v1.31.2")), false, Constant(1), (SyntheticPod?)null),
+        });
         text.Append("# EOF\n");
         return text.ToString();
     }
@@ -144,6 +151,17 @@ public sealed class SyntheticKubernetesCluster
             yield return Cost("storage", 0.10m, ",\"storage_type\":\"gp3\",\"storage_gb\":50");
             yield return Cost("storage", 0.02m, ",\"storage_type\":\"standard\",\"storage_gb\":10");
             yield return Cost("network", 0.025m, tags: $",\"load_balancer\":\"{LoadBalancer}\"");
+        }
+    }
+
+    /// <summary>A second node charge of every hour, in another account (a bucket of its own), billed to the service "ec2-nodes" for <see cref="NodeInstance"/>: with no tag when <paramref name="cluster"/> is null.</summary>
+    public IEnumerable<string> NodeCostJson(string tenant, string? cluster)
+    {
+        var tags = cluster is null ? "" : $$""","tags":{"cluster":"{{cluster}}"}""";
+        for (var hour = 0; hour < Hours; hour++)
+        {
+            var start = FirstHour.AddHours(hour).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            yield return $$"""{"tenant":"{{tenant}}","service_name":"ec2-nodes","cloud_provider":"aws","cost_type":"compute","account_id":"222","period_start":"{{start}}","cost_usd":0.60,"cpu_cost_usd":0.36,"memory_cost_usd":0.24,"resource_id":"{{NodeInstance}}"{{tags}}}""";
         }
     }
 

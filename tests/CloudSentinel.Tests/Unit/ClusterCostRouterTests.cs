@@ -65,6 +65,22 @@ public sealed class ClusterCostRouterTests
     }
 
     [Fact]
+    public async Task An_untagged_record_of_a_known_node_instance_is_routed_to_its_cluster_and_a_cluster_tag_still_wins()
+    {
+        using var nodes = new ClusterNodeMap(null, TimeProvider.System, TimeSpan.FromSeconds(30));
+        await nodes.SaveAsync("acme", "prod-1", ["i-0abc"], Hour, CancellationToken.None);
+        var router = new ClusterCostRouter(new ClusterRoutingOptions().Validate(), nodes);
+
+        Assert.Equal(new ClusterRoute("prod-1", ClusterComponents.Node, "", 8m, 0m),
+            router.Route(Record("compute", new() { ["cpu_capacity_core_hours"] = "8" }) with { ResourceId = " I-0ABC " }, 0, null));
+        Assert.Equal(new ClusterRoute("prod-1", ClusterComponents.Node, "", 0m, 0m), router.Route(Record("network", null) with { ResourceId = "i-0abc" }, 0, null));
+        Assert.Equal("other-1", router.Route(Record("compute", new() { ["cluster"] = "other-1" }) with { ResourceId = "i-0abc" }, 0, null)!.Cluster);
+        // Another tenant's instance of the same id, and another instance, belong to no cluster.
+        Assert.Null(router.Route(Record("compute", null) with { Tenant = "globex", ResourceId = "i-0abc" }, 0, null));
+        Assert.Null(router.Route(Record("compute", null) with { ResourceId = "i-0def" }, 0, null));
+    }
+
+    [Fact]
     public void Configured_tag_keys_replace_the_defaults()
     {
         var router = new ClusterCostRouter(new ClusterRoutingOptions { ClusterTagKeys = ["k8s"], LoadBalancerTagKeys = ["lb"] }.Validate());
