@@ -59,6 +59,9 @@ public sealed class ClusterCostRouter(ClusterRoutingOptions options, ClusterNode
         }
     }
 
+    /// <summary>Some cluster's nodes are known, so a record's resource id may make it that cluster's cost.</summary>
+    public bool RoutesByResource => nodes is { IsEmpty: false };
+
     /// <summary>
     /// Whether a tag key, as the raw UTF-8 a request sent it in, may name a cluster: an ASCII key
     /// equal, ignoring case, to a cluster tag key. A key this cannot settle on its bytes (not ASCII,

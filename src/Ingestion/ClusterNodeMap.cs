@@ -24,6 +24,9 @@ public sealed class ClusterNodeMap : IDisposable
     }
 
     /// <summary>The cluster whose node the billed resource is, or null. Instance ids compare trimmed and case-insensitively.</summary>
+    /// <summary>No node is known (yet): no record can be routed by its resource id.</summary>
+    public bool IsEmpty => _nodes.Count == 0;
+
     public string? ClusterOf(string tenant, string? resourceId) =>
         string.IsNullOrWhiteSpace(resourceId) ? null : _nodes.GetValueOrDefault((tenant, resourceId.Trim().ToLowerInvariant()));
 

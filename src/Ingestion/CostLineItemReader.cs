@@ -103,6 +103,8 @@ public sealed class CostLineItemReader(CostRecordValidator validator, ClusterCos
         if (field == Memory) return Amount(ref reader, ref item.MemoryCostUsd);
         if (field == StorageGb) return Amount(ref reader, ref item.StorageGb);
         if (field == Tags) return CheckTags(ref reader, input, out needMore);
+        // A resource id may be a cluster node's instance (ClusterNodeMap): the slow reader routes such a record to its cluster.
+        if (field == Resource && reader.TokenType == JsonTokenType.String && router.RoutesByResource) return false;
         if (field == ProviderService) return Description(ref reader, field, ref item.ProviderService);
         if (field == Region) return Description(ref reader, field, ref item.Region);
         if (field == SubAccountName) return Description(ref reader, field, ref item.SubAccountName);
