@@ -30,11 +30,12 @@ public sealed class TenantScrapeTests
 
         var small = await SamplesAsync(registries.Find("small")!);
 
-        // One service: cost per service, cpu, memory, current hour, month to date, the tenant's month to date, latest hour.
-        Assert.Equal(7, small.Length);
+        // Per service: cost per service, cpu, memory, current hour, month to date, anomaly impact (6).
+        // Per tenant: its month to date, latest hour, forecast services computed and warming up, the impact floor (5).
+        Assert.Equal(6 + 5, small.Length);
         Assert.Equal(alone, small);
         Assert.All(small, line => Assert.Contains("tenant=\"small\"", line));
-        Assert.Equal(7 + 2_000 * 5 + 2, (await SamplesAsync(registries.All)).Length);
+        Assert.Equal(6 + 5 + 2_000 * 6 + 5, (await SamplesAsync(registries.All)).Length);
         Assert.Null(registries.Find("nobody"));
     }
 
