@@ -67,12 +67,6 @@ public static class BenchEnvironment
         return long.Parse(line.Split([" ", "\t"], StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public static async Task<string> Run(string file, string arguments)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using CloudSentinel.Gateway;
+using CloudSentinel.Tests.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -39,7 +40,7 @@ public sealed class BenchStack : IAsyncDisposable
     public static async Task<BenchStack> StartAsync(string server, string databaseName)
     {
         var database = await CreateDatabaseAsync(server, databaseName);
-        var (siloPort, gatewayPort) = (BenchEnvironment.FreePort(), BenchEnvironment.FreePort());
+        var (siloPort, gatewayPort) = (LoopbackPorts.Next(), LoopbackPorts.Next());
         var siloDir = Path.Combine(BenchEnvironment.RepoRoot, "src/Silo/bin/Release/net10.0");
         var info = new ProcessStartInfo("dotnet", "CloudSentinel.Silo.dll") { WorkingDirectory = siloDir };
         info.Environment["ConnectionStrings__Postgres"] = database;

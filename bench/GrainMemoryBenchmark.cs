@@ -4,6 +4,7 @@ using System.Text;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Persistence;
 using CloudSentinel.Silo;
+using CloudSentinel.Tests.Shared;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -69,8 +70,8 @@ public static class GrainMemoryBenchmark
         {
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Orleans:SiloPort"] = BenchEnvironment.FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Orleans:GatewayPort"] = BenchEnvironment.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Orleans:SiloPort"] = LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture),
+                ["Orleans:GatewayPort"] = LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture),
                 ["Logging:LogLevel:Default"] = "Error",
             });
             b.Services.AddSingleton<IBucketStore>(store);

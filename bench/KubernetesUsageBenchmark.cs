@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using CloudSentinel.Connectors;
 using CloudSentinel.Ingestion;
+using CloudSentinel.Tests.Shared;
 
 namespace CloudSentinel.Bench;
 
@@ -34,7 +35,7 @@ public static class KubernetesUsageBenchmark
             File.Delete(input);
             var config = Path.Combine(directory, "prometheus.yml");
             await File.WriteAllTextAsync(config, "global:\n  scrape_interval: 1m\n");
-            var port = BenchEnvironment.FreePort();
+            var port = LoopbackPorts.Next();
             using var prometheus = Process.Start(new ProcessStartInfo("prometheus")
             {
                 ArgumentList = { $"--config.file={config}", $"--storage.tsdb.path={data}", $"--web.listen-address=127.0.0.1:{port}" },

@@ -21,12 +21,17 @@ pg_find_bin() {
   return 1
 }
 
+# Ports from 15432 on: below the kernel's ephemeral range (32768-60999 on Linux), so no outgoing
+# connection of a test can hold the port a server is about to bind. A port is free when nothing
+# listens on it and no socket is bound to it.
 pg_free_port() {
   local port
-  for port in $(seq 55432 55532); do
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then echo "$port"; return 0; fi
+  for port in $(seq "${1:-15432}" 15531); do
+    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && continue
+    if command -v ss >/dev/null 2>&1 && [ -n "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ]; then continue; fi
+    echo "$port"; return 0
   done
-  echo "no free loopback port in 55432-55532" >&2
+  echo "no free loopback port in ${1:-15432}-15531" >&2
   return 1
 }
 
@@ -61,15 +66,25 @@ pg_throwaway_start() {
   mkdir -p "$PG_DATA_DIR"
   [ ${#run_as[@]} -gt 0 ] && chown postgres "$PG_DATA_DIR"
 
-  PG_PORT=$(pg_free_port)
-  echo "==> starting throwaway PostgreSQL ($name) in $PG_DATA_DIR on 127.0.0.1:$PG_PORT"
   "${run_as[@]}" "$initdb_bin" -D "$PG_DATA_DIR" -U postgres --auth=trust -E UTF8 --no-locale >"$PG_DATA_DIR.initdb.log" 2>&1 \
     || { cat "$PG_DATA_DIR.initdb.log" >&2; return 1; }
   local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [ "${PG_DURABLE:-0}" = 1 ] && durability=""
-  "${run_as[@]}" "$pg_ctl_bin" -D "$PG_DATA_DIR" -w -t 60 -l "$PG_DATA_DIR/server.log" \
-    -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DATA_DIR $durability -c shared_buffers=256MB ${PG_OPTIONS:-}" start >/dev/null \
-    || { cat "$PG_DATA_DIR/server.log" >&2; return 1; }
+  # Another test process may take the same free port between the check and the bind: then the next one.
+  local attempt from=15432
+  for attempt in 1 2 3 4 5; do
+    PG_PORT=$(pg_free_port "$from") || return 1
+    echo "==> starting throwaway PostgreSQL ($name) in $PG_DATA_DIR on 127.0.0.1:$PG_PORT"
+    rm -f "$PG_DATA_DIR/server.log"
+    if "${run_as[@]}" "$pg_ctl_bin" -D "$PG_DATA_DIR" -w -t 60 -l "$PG_DATA_DIR/server.log" \
+      -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DATA_DIR $durability -c shared_buffers=256MB ${PG_OPTIONS:-}" start >/dev/null; then
+      break
+    fi
+    if [ "$attempt" = 5 ] || ! grep -q "Address already in use" "$PG_DATA_DIR/server.log"; then
+      cat "$PG_DATA_DIR/server.log" >&2; return 1
+    fi
+    from=$((PG_PORT + 1))
+  done
   PG_CTL_BIN="$pg_ctl_bin"
   PG_RUN_AS=("${run_as[@]}")
   export PG_URL="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"

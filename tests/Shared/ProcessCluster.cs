@@ -27,8 +27,8 @@ public sealed class ProcessCluster : IAsyncDisposable
         ClusterId = "proc-" + Guid.NewGuid().ToString("N")[..8];
         _settings = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
         _silos = new Process?[silos];
-        _siloPorts = Enumerable.Range(0, silos).Select(_ => (FreePort(), FreePort())).ToArray();
-        _httpPort = FreePort();
+        _siloPorts = Enumerable.Range(0, silos).Select(_ => (LoopbackPorts.Next(), LoopbackPorts.Next())).ToArray();
+        _httpPort = LoopbackPorts.Next();
         LogDirectory = Path.Combine(Path.GetTempPath(), "cloudsentinel-processes", ClusterId);
         Directory.CreateDirectory(LogDirectory);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
@@ -184,13 +184,6 @@ public sealed class ProcessCluster : IAsyncDisposable
         var root = dir?.FullName ?? throw new InvalidOperationException("not inside the CloudSentinel repository");
         var dll = Path.Combine(root, "src", project, "bin", configuration, "net10.0", $"CloudSentinel.{project}.dll");
         return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing; build the solution ({configuration}) first, as ./test.sh does");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

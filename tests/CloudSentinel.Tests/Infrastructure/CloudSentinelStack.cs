@@ -54,8 +54,8 @@ public sealed class CloudSentinelStack : IAsyncDisposable
         Action<IServiceCollection>? siloServices = null)
     {
         var database = postgres ? await TestPostgres.CreateAsync("cs_stack") : null;
-        var siloPort = FreePort();
-        var gatewayPort = FreePort();
+        var siloPort = LoopbackPorts.Next();
+        var gatewayPort = LoopbackPorts.Next();
         var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
         var silo = new Dictionary<string, string?>
         {
@@ -212,12 +212,6 @@ public sealed class CloudSentinelStack : IAsyncDisposable
         if (Database is not null) await Database.DisposeAsync();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Waits for an asynchronous effect, bounded in time, and says what it waited for when it gives up.</summary>

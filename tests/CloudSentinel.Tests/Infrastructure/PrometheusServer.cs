@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using CloudSentinel.Dashboards.Tests;
+using CloudSentinel.Tests.Shared;
 
 namespace CloudSentinel.Tests.Infrastructure;
 
@@ -108,7 +109,7 @@ public sealed class PrometheusServer : IAsyncDisposable
             Append(log, "promtool tsdb create-blocks-from openmetrics:\n" + result.Output);
         }
 
-        var port = FreePort();
+        var port = LoopbackPorts.Next();
         var start = new ProcessStartInfo(BinaryPath)
         {
             RedirectStandardOutput = true,
@@ -273,10 +274,4 @@ public sealed class PrometheusServer : IAsyncDisposable
         lock (log) log.AppendLine(line);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
