@@ -17,6 +17,10 @@ namespace CloudSentinel.Bench;
 /// of the run silo 2 is killed with SIGKILL and started 15 s later; at 70 % PostgreSQL is stopped
 /// for 8 s. It samples the apply lag every second and sizes and RSS every 10 s, drains the log at the
 /// end (at most 5 minutes) and checks every bucket against its last acknowledged amount.
+/// For the first quarter of the run the clients send flat out, so the system measures what it can
+/// apply and reports it as DrainPerSecond on /ingest-status; from then on (both faults included)
+/// they send at that reported rate, which is where issue 23's lag target applies. The lag figures are
+/// given for both phases. CLOUDSENTINEL_SOAK_PACE=flat-out keeps them flat out throughout.
 /// </summary>
 public static class SoakRun
 {
@@ -24,12 +28,18 @@ public static class SoakRun
 
     private sealed record Sample(double At, long Backlog, double Lag, long Sequence);
 
+    private sealed record Reported(double At, double DrainPerSecond);
+
+    /// <summary>Messages per request: a request's 1,500 records fold into one message per (tenant, service), 60 of them.</summary>
+    private const int MessagesPerRequest = 60;
+
     private sealed record Sizes(double At, long LogBytes, long LogDead, long CostBytes, Dictionary<string, long> RssKiB);
 
     public static async Task<string> RunAsync()
     {
         var minutes = double.Parse(Environment.GetEnvironmentVariable("CLOUDSENTINEL_SOAK_MINUTES") ?? "30", CultureInfo.InvariantCulture);
         var duration = TimeSpan.FromMinutes(minutes);
+        var paced = !string.Equals(Environment.GetEnvironmentVariable("CLOUDSENTINEL_SOAK_PACE"), "flat-out", StringComparison.OrdinalIgnoreCase);
         var server = await SoakPostgres.StartAsync();
         try
         {
@@ -46,10 +56,22 @@ public static class SoakRun
             var refusals = new Dictionary<string, int>();
             long ackedRecords = 0;
             var acks = new List<(double At, int Records)>();
+            // Requests a second for each client once paced; 0 while flat out.
+            var pace = 0.0;
             var senders = feeds.Select(feed => Task.Run(async () =>
             {
+                var due = 0.0;
                 for (var request = 0; !stop.IsCancellationRequested; request++)
                 {
+                    var rate = Volatile.Read(ref pace);
+                    if (rate > 0)
+                    {
+                        due = Math.Max(due + 1 / rate, clock.Elapsed.TotalSeconds);
+                        var wait = due - clock.Elapsed.TotalSeconds;
+                        if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(wait));
+                        if (stop.IsCancellationRequested) break;
+                    }
+
                     var body = feed.Body(request);
                     while (true)
                     {
@@ -88,6 +110,7 @@ public static class SoakRun
             })).ToArray();
 
             var samples = new List<Sample>();
+            var reported = new List<Reported>();
             var sampler = Task.Run(async () =>
             {
                 while (!stop.IsCancellationRequested)
@@ -96,10 +119,12 @@ public static class SoakRun
                     {
                         var reading = await IngestBackpressure.ReadAsync(dataSource, CancellationToken.None);
                         lock (samples) samples.Add(new Sample(clock.Elapsed.TotalSeconds, reading.Backlog, reading.ApplyLagSeconds, reading.LastSequence));
+                        using var status = JsonDocument.Parse(await cluster.Http.GetStringAsync("/api/cloudsentinel/ingest-status"));
+                        lock (reported) reported.Add(new Reported(clock.Elapsed.TotalSeconds, status.RootElement.GetProperty("drainPerSecond").GetDouble()));
                     }
-                    catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+                    catch (Exception ex) when (ex is NpgsqlException or TimeoutException or HttpRequestException or TaskCanceledException)
                     {
-                        // PostgreSQL is restarting.
+                        // PostgreSQL or the gateway is restarting.
                     }
 
                     await Task.Delay(1_000);
@@ -141,7 +166,21 @@ public static class SoakRun
             });
 
             var faults = new List<string>();
-            await Task.Delay(duration * 0.4);
+            double? pacedAt = null, reportedDrain = null;
+            if (paced)
+            {
+                await Task.Delay(duration * 0.25);
+                List<double> lastMinute;
+                lock (reported) lastMinute = [.. reported.Where(r => r.At >= clock.Elapsed.TotalSeconds - 60 && r.DrainPerSecond > 0).Select(r => r.DrainPerSecond).Order()];
+                if (lastMinute.Count > 0)
+                {
+                    reportedDrain = Percentile(lastMinute, 0.5);
+                    pacedAt = clock.Elapsed.TotalSeconds;
+                    Volatile.Write(ref pace, reportedDrain.Value / MessagesPerRequest / feeds.Length);
+                }
+            }
+
+            await Task.Delay(duration * 0.4 - clock.Elapsed);
             cluster.KillSilo(2);
             faults.Add($"silo-2 SIGKILL at {clock.Elapsed.TotalMinutes:0.0} min");
             await Task.Delay(TimeSpan.FromSeconds(15));
@@ -171,7 +210,7 @@ public static class SoakRun
             var (exact, lost, doubled) = await CompareAsync(dataSource, feeds);
             var deadLetters = await CountAsync(dataSource, "SELECT count(*) FROM ingest_dead_letters");
             return Report(minutes, loadEnded, ackedRecords, acks, latencies, refusals, samples, sizes, scrapes, tenantScrapes, consoleReads, faults,
-                drained, leftInLog, exact, lost, doubled, deadLetters, feeds);
+                drained, leftInLog, exact, lost, doubled, deadLetters, feeds, pacedAt, reportedDrain);
         }
         finally
         {
@@ -182,26 +221,32 @@ public static class SoakRun
     private static string Report(
         double minutes, double loadEnded, long ackedRecords, List<(double At, int Records)> acks, List<double> latencies, Dictionary<string, int> refusals,
         List<Sample> samples, List<Sizes> sizes, List<double> scrapes, List<double> tenantScrapes, List<double> consoleReads, List<string> faults,
-        TimeSpan drained, long leftInLog, long exact, long lost, long doubled, long deadLetters, SoakFeed[] feeds)
+        TimeSpan drained, long leftInLog, long exact, long lost, long doubled, long deadLetters, SoakFeed[] feeds, double? pacedAt, double? reportedDrain)
     {
-        // Records per message: each request's 1,500 records fold into one message per (tenant, service), 60 of them.
-        const double recordsPerMessage = 1_500.0 / 60;
+        const double recordsPerMessage = 1_500.0 / MessagesPerRequest;
         var applied = samples.Count > 1 ? (samples[^1].Sequence - samples[^1].Backlog - (samples[0].Sequence - samples[0].Backlog)) * recordsPerMessage / (samples[^1].At - samples[0].At) : 0;
-        var lags = samples.Select(s => s.Lag).Order().ToList();
         var text = new StringBuilder()
             .AppendLine("## Soak: sustained ingest with a silo kill and a PostgreSQL restart")
             .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"Machine: {BenchEnvironment.Machine}, shared with other engineers' builds and tests while it ran. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, ")
+            .AppendLine(CultureInfo.InvariantCulture, $"Machine: {BenchEnvironment.Machine}; load average at the end {File.ReadAllText("/proc/loadavg").Split(' ')[0..3].Aggregate((a, b) => a + " " + b)}. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, ")
             .AppendLine(CultureInfo.InvariantCulture, $"`CLOUDSENTINEL_SOAK_MINUTES={minutes.ToString(CultureInfo.InvariantCulture)} dotnet run -c Release --project bench -- soak` (30 minutes by default; this run {minutes:0.#}).")
             .AppendLine("Three silos and a gateway as processes on a throwaway PostgreSQL 15 with durable settings (fsync and synchronous_commit on, stock max_connections 100).")
-            .AppendLine("Three tenants, each a client sending 1,500-record NDJSON requests back to back (60 services × 48 hours × 5 accounts per tenant, so every bucket is restated every ~10 requests), honouring Retry-After;")
+            .AppendLine("Three tenants, each a client sending 1,500-record NDJSON requests (60 services × 48 hours × 5 accounts per tenant, so every bucket is restated every ~10 requests), honouring Retry-After;")
             .AppendLine(CultureInfo.InvariantCulture, $"an admin scrape, a tenant scrape and a console summary every 2 s. Faults: {string.Join("; ", faults)}. Backpressure at its defaults (lag bound 30 s, cap 200,000 messages).")
             .AppendLine()
             .AppendLine("| measure | value |")
             .AppendLine("|---|---|")
             .AppendLine(CultureInfo.InvariantCulture, $"| acknowledged | {ackedRecords:N0} records, {ackedRecords / loadEnded:N0} records/s over {loadEnded / 60:0.0} min |")
             .AppendLine(CultureInfo.InvariantCulture, $"| applied (left the log, in records at 25 per message) | {applied:N0} records/s ({applied / Math.Max(1, ackedRecords / loadEnded):0.00} of acknowledged) |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| apply lag (1 s samples) p50 / p99 / max | {Percentile(lags, 0.5):0.0} / {Percentile(lags, 0.99):0.0} / {(lags.Count > 0 ? lags[^1] : 0):0.0} s |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| pace | {(pacedAt is { } at ? $"flat out (back to back) for {at / 60:0.0} min, then {reportedDrain * recordsPerMessage:N0} records/s in all: the drain rate /ingest-status reported over that phase's last minute ({reportedDrain:N0} messages/s)" : "flat out (back to back) throughout")} |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| apply lag (1 s samples) p50 / p99 / max, whole run | {Lags(samples, 0, double.MaxValue)} |");
+        if (pacedAt is { } start)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| apply lag, flat out (until {start / 60:0.0} min) | {Lags(samples, 0, start)} |")
+                .AppendLine(CultureInfo.InvariantCulture, $"| apply lag, at the reported rate (from {start / 60:0.0} min, both faults included) | {Lags(samples, start, double.MaxValue)} |");
+        }
+
+        text
             .AppendLine(CultureInfo.InvariantCulture, $"| backlog max | {(samples.Count > 0 ? samples.Max(s => s.Backlog) : 0):N0} messages (cap 200,000) |")
             .AppendLine(CultureInfo.InvariantCulture, $"| answers other than 200 (sent again) | {(refusals.Count == 0 ? "none" : string.Join(", ", refusals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key}: {r.Value:N0}")))} |")
             .AppendLine(CultureInfo.InvariantCulture, $"| 200 latency p50 / p99 | {Percentile(latencies.Order().ToList(), 0.5) * 1000:0} / {Percentile(latencies.Order().ToList(), 0.99) * 1000:0} ms |")
@@ -239,6 +284,12 @@ public static class SoakRun
         }
 
         return text.ToString();
+    }
+
+    private static string Lags(List<Sample> samples, double from, double to)
+    {
+        var lags = samples.Where(s => s.At >= from && s.At < to).Select(s => s.Lag).Order().ToList();
+        return lags.Count == 0 ? "no samples" : string.Create(CultureInfo.InvariantCulture, $"{Percentile(lags, 0.5):0.0} / {Percentile(lags, 0.99):0.0} / {lags[^1]:0.0} s");
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
