@@ -18,6 +18,14 @@ public sealed class BackpressurePolicy(BackpressureOptions options)
     /// <summary>Below this the log is taken as not draining at all.</summary>
     private const double Stalled = 0.5;
 
+    /// <summary>
+    /// The projected drain time refuses only past this backlog. A smaller one drains in seconds at any
+    /// rate a cluster applies, and a rate measured while a few hundred messages trickle (silos warming
+    /// up, a gateway just started) is noise: it once projected 200 messages at 1/s to 189 s and refused
+    /// while they were applied in a second. A small log that truly stalls still meets the age rule.
+    /// </summary>
+    public const long ProjectionMinimumBacklog = 1_000;
+
     private IngestLogReading? _last;
     private bool _rated;
 
@@ -64,7 +72,7 @@ public sealed class BackpressurePolicy(BackpressureOptions options)
             reason = string.Create(CultureInfo.InvariantCulture,
                 $"the ingest log is at its cap: {reading.Backlog:N0} messages wait to be applied (cap {options.MaxBacklogMessages:N0}, Backpressure:MaxBacklogMessages)");
         }
-        else if (DrainPerSecond >= Stalled && reading.Backlog / DrainPerSecond > options.MaxApplyLagSeconds)
+        else if (reading.Backlog >= ProjectionMinimumBacklog && DrainPerSecond >= Stalled && reading.Backlog / DrainPerSecond > options.MaxApplyLagSeconds)
         {
             // The oldest message's age reacts too late to a burst: what waits now takes this long at the measured rate.
             cause = IngestPressure.LagCause;

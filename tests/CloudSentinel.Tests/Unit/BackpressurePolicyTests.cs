@@ -74,6 +74,23 @@ public sealed class BackpressurePolicyTests
     }
 
     [Fact]
+    public void A_small_backlog_is_not_refused_on_a_drain_rate_measured_from_a_trickle()
+    {
+        var policy = Policy();
+        policy.Observe(new IngestLogReading(T0, 150, 0.4, 1_000));
+        policy.Observe(new IngestLogReading(T0.AddSeconds(1), 200, 0.6, 1_051));
+
+        // One message drained in the second, so 200 would take 200 s at that rate; they are below the
+        // projection's minimum backlog and the oldest is under a second old: taken.
+        Assert.Equal(1, policy.DrainPerSecond, 6);
+        Assert.False(policy.Decide().Refuse);
+
+        // The same trickle once the oldest is past the bound: the age rule refuses.
+        policy.Observe(new IngestLogReading(T0.AddSeconds(2), 200, 31, 1_052));
+        Assert.Equal(IngestPressure.LagCause, policy.Decide().Cause);
+    }
+
+    [Fact]
     public void A_log_that_does_not_drain_at_all_gets_the_longest_retry_after()
     {
         var policy = Policy(maxRetryAfter: 20);
