@@ -13,12 +13,12 @@ public static class AnomalyEndpoints
     {
         routes.MapGet("/api/cloudsentinel/anomalies", async (string? tenant, string? from, string? to, string? service, IServiceProvider services, CancellationToken cancellationToken) =>
         {
-            if (Names.CheckTenant(tenant) is { } tenantProblem) return Problem("tenant", tenantProblem);
+            if (Names.CheckTenant(tenant) is { } tenantProblem) return ErrorResponse.Problem("tenant", tenantProblem);
             var now = DateTime.UtcNow;
-            if (!TryTime(from, now.AddDays(-7), out var fromUtc)) return Problem("from", $"'{from}' is not an RFC 3339 timestamp");
-            if (!TryTime(to, now.AddHours(1), out var toUtc)) return Problem("to", $"'{to}' is not an RFC 3339 timestamp");
-            if (toUtc <= fromUtc) return Problem("to", "must be after from");
-            if (toUtc - fromUtc > MaxRange) return Problem("from", $"the range is longer than {MaxRange.TotalDays:0} days");
+            if (!TryTime(from, now.AddDays(-7), out var fromUtc)) return ErrorResponse.Problem("from", $"'{from}' is not an RFC 3339 timestamp");
+            if (!TryTime(to, now.AddHours(1), out var toUtc)) return ErrorResponse.Problem("to", $"'{to}' is not an RFC 3339 timestamp");
+            if (toUtc <= fromUtc) return ErrorResponse.Problem("to", "must be after from");
+            if (toUtc - fromUtc > MaxRange) return ErrorResponse.Problem("from", $"the range is longer than {MaxRange.TotalDays:0} days");
             if (services.GetService<NpgsqlDataSource>() is not { } dataSource)
             {
                 return Results.Json(new ErrorResponse("anomaly history is kept in PostgreSQL; set ConnectionStrings__Postgres on the gateway"), statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -58,9 +58,6 @@ public static class AnomalyEndpoints
 
         return JsonRecords.TryParseRfc3339(text, out utc);
     }
-
-    private static IResult Problem(string field, string reason) =>
-        Results.Json(new ErrorResponse($"{field}: {reason}", field), statusCode: StatusCodes.Status400BadRequest);
 
     public sealed record AnomalyResponse(DateTime Timestamp, string ServiceName, decimal CostUsd, decimal ExpectedCost, double Zscore, string Direction, string Reason, DateTime DetectedAt);
 }

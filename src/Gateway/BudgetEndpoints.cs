@@ -18,7 +18,7 @@ public static class BudgetEndpoints
     {
         routes.MapGet(Route + "/{tenant}", async (string tenant, IClusterClient client) =>
         {
-            if (Names.CheckTenant(tenant) is { } problem) return Problem("tenant", problem);
+            if (Names.CheckTenant(tenant) is { } problem) return ErrorResponse.Problem("tenant", problem);
             var budgets = await client.GetGrain<ITenantBudgetGrain>(tenant).GetAll();
             return Results.Json(budgets.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => new BudgetResponse(tenant, b.Key, b.Value, "USD")));
         }).RequireRole(ApiPrincipal.ReadRole);
@@ -52,8 +52,8 @@ public static class BudgetEndpoints
 
     private static IResult? CheckKey(string tenant, string service)
     {
-        if (Names.CheckTenant(tenant) is { } tenantProblem) return Problem("tenant", tenantProblem);
-        if (service != Budgets.TenantTotal && Names.CheckServiceName(service) is { } serviceProblem) return Problem("service", serviceProblem);
+        if (Names.CheckTenant(tenant) is { } tenantProblem) return ErrorResponse.Problem("tenant", tenantProblem);
+        if (service != Budgets.TenantTotal && Names.CheckServiceName(service) is { } serviceProblem) return ErrorResponse.Problem("service", serviceProblem);
         return null;
     }
 
@@ -67,44 +67,41 @@ public static class BudgetEndpoints
         }
         catch (JsonException ex)
         {
-            return (0, Problem("body", $"is not valid JSON: {ex.Message}"));
+            return (0, ErrorResponse.Problem("body", $"is not valid JSON: {ex.Message}"));
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return (0, Problem("body", "must be a JSON object like {\"amount_usd\": 1000, \"currency\": \"USD\"}"));
+            if (root.ValueKind != JsonValueKind.Object) return (0, ErrorResponse.Problem("body", "must be a JSON object like {\"amount_usd\": 1000, \"currency\": \"USD\"}"));
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in root.EnumerateObject())
             {
-                if (!names.Add(property.Name)) return (0, Problem(property.Name, "appears more than once; send each field once"));
+                if (!names.Add(property.Name)) return (0, ErrorResponse.Problem(property.Name, "appears more than once; send each field once"));
             }
 
-            if (!root.TryGetProperty("amount_usd", out var amountElement)) return (0, Problem("amount_usd", "is required"));
-            if (amountElement.ValueKind != JsonValueKind.Number) return (0, Problem("amount_usd", $"must be a JSON number, got {amountElement.ValueKind.ToString().ToLowerInvariant()}"));
-            if (!amountElement.TryGetDecimal(out var amount)) return (0, Problem("amount_usd", $"is out of range (at most {BudgetValidator.MaxAmountUsd} USD)"));
-            if (BudgetValidator.CheckAmount((double)amount) is { } amountProblem) return (0, Problem("amount_usd", amountProblem));
+            if (!root.TryGetProperty("amount_usd", out var amountElement)) return (0, ErrorResponse.Problem("amount_usd", "is required"));
+            if (amountElement.ValueKind != JsonValueKind.Number) return (0, ErrorResponse.Problem("amount_usd", $"must be a JSON number, got {amountElement.ValueKind.ToString().ToLowerInvariant()}"));
+            if (!amountElement.TryGetDecimal(out var amount)) return (0, ErrorResponse.Problem("amount_usd", $"is out of range (at most {BudgetValidator.MaxAmountUsd} USD)"));
+            if (BudgetValidator.CheckAmount((double)amount) is { } amountProblem) return (0, ErrorResponse.Problem("amount_usd", amountProblem));
             var currency = "USD";
             if (root.TryGetProperty("currency", out var currencyElement))
             {
-                if (currencyElement.ValueKind != JsonValueKind.String) return (0, Problem("currency", $"must be a string such as \"USD\", got {currencyElement.ValueKind.ToString().ToLowerInvariant()}"));
+                if (currencyElement.ValueKind != JsonValueKind.String) return (0, ErrorResponse.Problem("currency", $"must be a string such as \"USD\", got {currencyElement.ValueKind.ToString().ToLowerInvariant()}"));
                 try
                 {
                     currency = currencyElement.GetString();
                 }
                 catch (InvalidOperationException)
                 {
-                    return (0, Problem("currency", "is not valid text (an unpaired surrogate or invalid UTF-8)"));
+                    return (0, ErrorResponse.Problem("currency", "is not valid text (an unpaired surrogate or invalid UTF-8)"));
                 }
             }
 
-            if (BudgetValidator.CheckCurrency(currency) is { } currencyProblem) return (0, Problem("currency", currencyProblem));
+            if (BudgetValidator.CheckCurrency(currency) is { } currencyProblem) return (0, ErrorResponse.Problem("currency", currencyProblem));
             return (amount, null);
         }
     }
-
-    private static IResult Problem(string field, string reason) =>
-        Results.Json(new ErrorResponse($"{field}: {reason}", field), statusCode: StatusCodes.Status400BadRequest);
 
     public sealed record BudgetResponse(string Tenant, string ServiceName, decimal AmountUsd, string Currency);
 }

@@ -104,11 +104,7 @@ public static class GatewayApp
                 });
             }
 
-            client.Configure<Orleans.Configuration.ClusterOptions>(o =>
-            {
-                o.ClusterId = orleans.ClusterId;
-                o.ServiceId = orleans.ServiceId;
-            });
+            client.Configure<Orleans.Configuration.ClusterOptions>(orleans.ApplyTo);
         });
 
         var app = builder.Build();

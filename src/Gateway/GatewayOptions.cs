@@ -1,15 +1,11 @@
 using System.Net;
+using CloudSentinel.Grains.Abstractions;
 
 namespace CloudSentinel.Gateway;
 
-/// <summary>Which silos the gateway talks to. Section "Orleans".</summary>
-public sealed class GatewayOptions
+/// <summary>Which silos the gateway talks to, and in which cluster (<see cref="ClusterIdentity"/>). Section "Orleans".</summary>
+public sealed class GatewayOptions : ClusterIdentity
 {
-    public const string Section = "Orleans";
-
-    public string ClusterId { get; set; } = "cloudsentinel";
-    public string ServiceId { get; set; } = "cloudsentinel";
-
     /// <summary>Silo gateway endpoints, "host:port" (30000 is the Orleans default).</summary>
     /// <summary>Empty means 127.0.0.1:30000 (a configured list replaces it).</summary>
     public string[] Gateways { get; set; } = [];

@@ -24,12 +24,6 @@ public interface ICostSourcePollerGrain : IGrainWithStringKey
     Task<SourceStatus> GetStatus();
 }
 
-/// <summary>Every configured source's status, for the gateway's status endpoint and gauges.</summary>
-public interface ISourceCatalogGrain : IGrainWithIntegerKey
-{
-    Task<SourceStatus[]> GetStatuses();
-}
-
 /// <summary>
 /// A source as operators see it. <see cref="Checkpoint"/> is the end of the newest window read completely;
 /// <see cref="Stopped"/> means credentials were refused and the source waits for an operator.

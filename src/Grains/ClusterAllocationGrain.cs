@@ -1,9 +1,10 @@
 using CloudSentinel.Allocation;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
+using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using CloudSentinel.Ingestion.Journal;
 
 namespace CloudSentinel.Grains;
 
@@ -151,7 +152,7 @@ public sealed class ClusterAllocationGrain(
     /// <summary>Publishes the gauge snapshot when its hour was recomputed, when the clock moved the latest hour, or as a periodic refresh.</summary>
     private async Task PublishSnapshotAsync(DateTime now)
     {
-        var latest = _inputs.LatestBefore(HourStart(now));
+        var latest = _inputs.LatestBefore(UtcHours.HourStart(now));
         var changed = _snapshot is null || _snapshot.LatestHour != latest || (latest is { } hour && _recomputed.Contains(hour));
         _recomputed.Clear();
         if (!changed && now - _snapshotSent < SnapshotRefresh) return;
@@ -185,9 +186,7 @@ public sealed class ClusterAllocationGrain(
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    private DateTime Cutoff => HourStart(Now).AddTicks(-options.Value.Retention.Ticks);
+    private DateTime Cutoff => UtcHours.HourStart(Now).AddTicks(-options.Value.Retention.Ticks);
 
     private static DateTime Utc(DateTime hour) => DateTime.SpecifyKind(hour, DateTimeKind.Utc);
-
-    private static DateTime HourStart(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
 }

@@ -1,4 +1,5 @@
 using CloudSentinel.Anomalies;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Persistence;
@@ -200,5 +201,5 @@ public sealed class ServiceCostGrain(
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    private DateTime CurrentHour => CostWindows.HourStart(Now);
+    private DateTime CurrentHour => UtcHours.HourStart(Now);
 }

@@ -57,9 +57,12 @@ public sealed class CostIngestor(
         return new PartialIngest(outcome, accepted, refused);
     }
 
-    /// <summary>Records that are already valid (the demo feed, records checked by <see cref="IngestEachAsync"/>).</summary>
+    /// <summary>
+    /// Records that are already valid (the demo feed, records checked by <see cref="IngestEachAsync"/>).
+    /// Internal because it skips validation: every other source goes through <see cref="CommitAsync"/> or <see cref="IngestEachAsync"/>.
+    /// </summary>
     /// <exception cref="IngestUnavailableException">The journal cannot take the request now; nothing was applied.</exception>
-    public Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecord> records, string source, CancellationToken cancellationToken)
+    internal Task<IngestOutcome> IngestAsync(IReadOnlyList<CostRecord> records, string source, CancellationToken cancellationToken)
     {
         var request = new CostRequest(null, router);
         foreach (var record in records) request.AddValid(record);

@@ -66,8 +66,8 @@ public sealed class CostRequest
         Details.Add(in item);
     }
 
-    /// <summary>A record that is already valid (the demo feed, records checked one by one).</summary>
-    public void AddValid(CostRecord record)
+    /// <summary>A record that is already valid (the demo feed, records checked one by one); internal because it skips validation.</summary>
+    internal void AddValid(CostRecord record)
     {
         _tenants.Add(record.Tenant);
         Fold(record);

@@ -1,3 +1,5 @@
+using CloudSentinel.Core;
+
 namespace CloudSentinel.Ingestion;
 
 /// <summary>
@@ -17,8 +19,6 @@ public static class HourlySpread
     /// <summary>The most decimals a decimal holds; rounding to more would change nothing.</summary>
     private const int MaxDecimals = 28;
 
-    public static DateTime HourStart(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
-
     /// <summary>The default end of a period: one hour after its start, or the last representable time (a year-9999 start is refused as future anyway).</summary>
     public static DateTime OneHourAfter(DateTime start) =>
         start <= DateTime.MaxValue - TimeSpan.FromHours(1) ? start.AddHours(1) : DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc);
@@ -36,8 +36,8 @@ public static class HourlySpread
     public struct PieceEnumerator(DateTime start, DateTime end)
     {
         private readonly long _total = (end - start).Ticks;
-        private readonly bool _single = HourStart(start) == HourStart(end - TimeSpan.FromTicks(1));
-        private DateTime _next = HourStart(start);
+        private readonly bool _single = UtcHours.HourStart(start) == UtcHours.HourStart(end - TimeSpan.FromTicks(1));
+        private DateTime _next = UtcHours.HourStart(start);
         private long _covered;
         private bool _started;
 

@@ -59,9 +59,12 @@ public sealed class UsageIngestor(IIngestJournal journal, IOptions<IngestLimits>
         return (outcome, refused);
     }
 
-    /// <summary>Records that are already valid, as the synthetic feed makes them.</summary>
+    /// <summary>
+    /// Records that are already valid, as the synthetic feed makes them. Internal because it skips
+    /// validation: every other source goes through the overload that takes the parsed fields, or <see cref="IngestEachAsync"/>.
+    /// </summary>
     /// <exception cref="IngestUnavailableException">The journal cannot take the request now; nothing was applied.</exception>
-    public async Task<IngestOutcome> IngestAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    internal async Task<IngestOutcome> IngestAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
         var aggregator = new ClusterInputAggregator();
         foreach (var record in await cardinality.FoldAsync(records)) aggregator.Add(record);

@@ -94,11 +94,7 @@ public static class SiloHost
     /// <summary>Membership, reminders and grain storage on the same PostgreSQL; the queries come from our own migrations.</summary>
     private static void JoinPostgresCluster(ISiloBuilder silo, SiloOptions options, string orleansConnection, IConfiguration config)
     {
-        silo.Configure<ClusterOptions>(o =>
-        {
-            o.ClusterId = options.ClusterId;
-            o.ServiceId = options.ServiceId;
-        });
+        silo.Configure<ClusterOptions>(options.ApplyTo);
         silo.ConfigureEndpoints(options.ResolveAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: options.ListenOnAnyAddress);
         silo.UseAdoNetClustering(o =>
         {

@@ -1,14 +1,11 @@
 using System.Net;
+using CloudSentinel.Grains.Abstractions;
 
 namespace CloudSentinel.Silo;
 
-/// <summary>Where the silo listens and which cluster it joins. Section "Orleans".</summary>
-public sealed class SiloOptions
+/// <summary>Where the silo listens and which cluster it joins (<see cref="ClusterIdentity"/>). Section "Orleans".</summary>
+public sealed class SiloOptions : ClusterIdentity
 {
-    public const string Section = "Orleans";
-
-    public string ClusterId { get; set; } = "cloudsentinel";
-    public string ServiceId { get; set; } = "cloudsentinel";
     public int SiloPort { get; set; } = 11111;
     public int GatewayPort { get; set; } = 30000;
 

@@ -49,8 +49,6 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
     /// <summary>Pending entries that wake the writer before the interval ends.</summary>
     protected virtual int BatchSize => 20_000;
 
-    public long Written { get; private set; }
-
     public int PendingCount => Volatile.Read(ref _pendingCount) + _inFlight.Sum(d => d.Count);
 
     protected void Enqueue(IEnumerable<KeyValuePair<TKey, TValue>> entries)
@@ -215,7 +213,6 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
         try
         {
             foreach (var chunk in entries.Chunk(BatchSize)) await WriteAsync(chunk, cancellationToken);
-            Written += entries.Count;
             return;
         }
         catch (PostgresException ex) when (IsDataError(ex))
@@ -230,7 +227,6 @@ public abstract class BatchingWriter<TKey, TValue>(ILogger logger) : BackgroundS
             try
             {
                 foreach (var chunk in rows.Chunk(BatchSize)) await WriteAsync(chunk, cancellationToken);
-                Written += rows.Length;
             }
             catch (PostgresException ex) when (IsDataError(ex))
             {

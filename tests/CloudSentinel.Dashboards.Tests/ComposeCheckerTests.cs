@@ -47,6 +47,22 @@ public sealed partial class ComposeCheckerTests
 
     [Theory]
     [MemberData(nameof(ServiceNames))]
+    public void A_built_service_names_a_host_project_the_one_dockerfile_publishes(string name)
+    {
+        if (Yaml.Child(Service(name), "build") is not YamlMappingNode build)
+        {
+            return;
+        }
+
+        var args = Assert.IsType<YamlMappingNode>(Yaml.Child(build, "args"));
+        var project = Yaml.Scalar(args, "PROJECT");
+        Assert.True(File.Exists(RepoPaths.Combine("src", project, $"CloudSentinel.{project}.csproj")),
+            $"{name}: build argument PROJECT '{project}' is not a project under src/");
+        Assert.NotEmpty(Yaml.Scalar(args, "PORTS"));
+    }
+
+    [Theory]
+    [MemberData(nameof(ServiceNames))]
     public void Mounted_host_paths_exist(string name)
     {
         if (Yaml.Child(Service(name), "volumes") is not YamlSequenceNode volumes)

@@ -1,3 +1,5 @@
+using CloudSentinel.Core;
+
 namespace CloudSentinel.Anomalies.Evaluation;
 
 /// <summary>A generated series after all restatements, as a grain holds it once every hour has landed.</summary>

@@ -1,3 +1,5 @@
+using CloudSentinel.Core;
+
 namespace CloudSentinel.Connectors;
 
 /// <summary>The UTC interval [From, To) a poll reads. Pollers re-read a rolling window so late and restated data heals itself.</summary>
@@ -25,11 +27,9 @@ public sealed record PollWindow
     /// <summary>The window widened to whole UTC hours.</summary>
     public PollWindow ToWholeHours()
     {
-        var from = Floor(From);
-        var to = Floor(To) == To ? To : Floor(To).AddHours(1);
+        var from = UtcHours.HourStart(From);
+        var to = UtcHours.HourStart(To) == To ? To : UtcHours.HourStart(To).AddHours(1);
         return new PollWindow(from, to);
-
-        static DateTime Floor(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
     }
 
     public override string ToString() => $"[{From:O}, {To:O})";

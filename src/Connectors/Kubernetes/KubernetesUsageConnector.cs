@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using CloudSentinel.Core;
 using CloudSentinel.Ingestion;
 
 namespace CloudSentinel.Connectors;
@@ -26,7 +27,7 @@ public sealed class KubernetesUsageConnector(HttpClient http, KubernetesUsageOpt
         var hours = window.ToWholeHours();
         // The running hour is not over: reading it would replace a whole hour later by a part now.
         var now = _runtime.Clock.GetUtcNow().UtcDateTime;
-        var ended = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
+        var ended = UtcHours.HourStart(now);
         if (hours.From >= ended) return new PollResult(hours, [], [], 0) { Usage = [] };
         var read = hours.To > ended ? new PollWindow(hours.From, ended) : hours;
 

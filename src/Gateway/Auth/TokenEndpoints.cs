@@ -29,13 +29,13 @@ public static class TokenEndpoints
             }
             catch (JsonException e)
             {
-                return Problem("body", $"is not a JSON object {{\"tenant\",\"roles\"}}: {e.Message}");
+                return ErrorResponse.BadRequest($"body is not a JSON object {{\"tenant\",\"roles\"}}: {e.Message}", "body");
             }
 
-            if (Names.CheckTenant(request?.Tenant) is { } tenantProblem) return Problem("tenant", tenantProblem);
+            if (Names.CheckTenant(request?.Tenant) is { } tenantProblem) return ErrorResponse.BadRequest($"tenant {tenantProblem}", "tenant");
             var roles = request!.Roles ?? [];
-            if (roles.Length == 0) return Problem("roles", "must name at least one of ingest, read");
-            if (roles.FirstOrDefault(r => !ApiPrincipal.AllRoles.Contains(r)) is { } unknown) return Problem("roles", $"'{unknown}' is not one of ingest, read");
+            if (roles.Length == 0) return ErrorResponse.BadRequest("roles must name at least one of ingest, read", "roles");
+            if (roles.FirstOrDefault(r => !ApiPrincipal.AllRoles.Contains(r)) is { } unknown) return ErrorResponse.BadRequest($"roles '{unknown}' is not one of ingest, read", "roles");
 
             var (id, token) = ApiTokens.Generate();
             var stored = new StoredToken(id, request.Tenant!, [.. roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], ApiTokens.Hash(token), DateTime.UtcNow);
@@ -47,7 +47,7 @@ public static class TokenEndpoints
 
         routes.MapGet(Path, async (string? tenant, ITokenStore store, CancellationToken cancellationToken) =>
         {
-            if (tenant is not null && Names.CheckTenant(tenant) is { } problem) return Problem("tenant", problem);
+            if (tenant is not null && Names.CheckTenant(tenant) is { } problem) return ErrorResponse.BadRequest($"tenant {problem}", "tenant");
             var tokens = await store.ListAsync(tenant, cancellationToken);
             return Results.Json(tokens.Select(t => new Listed(t.Id, t.Tenant, t.Roles, t.CreatedAt)));
         }).RequireAdmin();
@@ -63,7 +63,4 @@ public static class TokenEndpoints
             return Results.NoContent();
         }).RequireAdmin();
     }
-
-    private static IResult Problem(string field, string reason) =>
-        Results.Json(new ErrorResponse($"{field} {reason}", field), statusCode: StatusCodes.Status400BadRequest);
 }

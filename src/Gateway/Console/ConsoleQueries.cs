@@ -1,5 +1,5 @@
 using CloudSentinel.Anomalies;
-using CloudSentinel.Ingestion;
+using CloudSentinel.Core;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -29,8 +29,8 @@ public sealed class ConsoleQueries(NpgsqlDataSource dataSource, TimeProvider clo
     public async Task<TenantSummary> SummaryAsync(string tenant, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var hour = HourlySpread.HourStart(now);
-        var month = MonthStart(now);
+        var hour = UtcHours.HourStart(now);
+        var month = UtcHours.MonthStart(now);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var hours = await TenantHoursAsync(connection, tenant, Min(month, hour.AddHours(-23)), month.AddMonths(1), cancellationToken);
         var last24 = Enumerable.Range(0, 24).Select(i => hour.AddHours(i - 23)).Select(h => new HourCost(h, hours.GetValueOrDefault(h))).ToArray();
@@ -53,8 +53,8 @@ public sealed class ConsoleQueries(NpgsqlDataSource dataSource, TimeProvider clo
     public async Task<ServiceDetail?> ServiceAsync(string tenant, string service, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var hour = HourlySpread.HourStart(now);
-        var month = MonthStart(now);
+        var hour = UtcHours.HourStart(now);
+        var month = UtcHours.MonthStart(now);
         var shown = hour.AddHours(1) - History;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var history = await ServiceHistory.LoadAsync(connection, tenant, service, shown.AddHours(-detector.Options.WindowHours), hour.AddHours(1), cancellationToken);
@@ -80,7 +80,7 @@ public sealed class ConsoleQueries(NpgsqlDataSource dataSource, TimeProvider clo
 
     public async Task<ClusterRow[]> ClustersAsync(string tenant, CancellationToken cancellationToken)
     {
-        var hour = HourlySpread.HourStart(clock.GetUtcNow().UtcDateTime);
+        var hour = UtcHours.HourStart(clock.GetUtcNow().UtcDateTime);
         await using var command = dataSource.CreateCommand("""
             SELECT cluster_name, sum(allocated_cost_usd), max("timestamp"), count(DISTINCT service_name)::int
             FROM shared_infrastructure_allocation
@@ -189,14 +189,14 @@ public sealed class ConsoleQueries(NpgsqlDataSource dataSource, TimeProvider clo
         NpgsqlConnection connection, string tenant, string? search, string sort, int offset, int limit, DateTime now, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(now);
-        var page = await ServiceRanking.QueryAsync(connection, tenant, search, sort, offset, limit, today, DateOnly.FromDateTime(MonthStart(now)), cancellationToken);
+        var page = await ServiceRanking.QueryAsync(connection, tenant, search, sort, offset, limit, today, DateOnly.FromDateTime(UtcHours.MonthStart(now)), cancellationToken);
         var names = page.Select(r => r.ServiceName).ToArray();
         var budgets = await ByServiceAsync(connection, "SELECT service_name, monthly_budget_usd FROM budgets WHERE tenant_id = $1 AND service_name = ANY($2)",
             tenant, names, null, cancellationToken);
         var forecasts = await ByServiceAsync(connection, "SELECT service_name, forecast_usd FROM cost_forecasts WHERE tenant_id = $1 AND service_name = ANY($2) AND month = $3",
-            tenant, names, DateOnly.FromDateTime(MonthStart(now)), cancellationToken);
+            tenant, names, DateOnly.FromDateTime(UtcHours.MonthStart(now)), cancellationToken);
         var anomalies = await ByServiceAsync(connection, "SELECT service_name, count(*)::numeric FROM cost_anomalies WHERE tenant_id = $1 AND service_name = ANY($2) AND \"timestamp\" >= $3 GROUP BY 1",
-            tenant, names, HourlySpread.HourStart(now).AddHours(-23), cancellationToken);
+            tenant, names, UtcHours.HourStart(now).AddHours(-23), cancellationToken);
         var rows = page.Select(r => r with
         {
             BudgetUsd = budgets.TryGetValue(r.ServiceName, out var b) ? b : null,
@@ -225,8 +225,6 @@ public sealed class ConsoleQueries(NpgsqlDataSource dataSource, TimeProvider clo
     }
 
     internal static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
-
-    private static DateTime MonthStart(DateTime utc) => new(utc.Year, utc.Month, 1, 0, 0, 0, DateTimeKind.Utc);
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 }

@@ -13,9 +13,6 @@ public sealed class SnapshotPoller(IClusterClient client, GaugeExporter exporter
 
     private readonly (Guid Epoch, long Version)[] _positions = new (Guid, long)[MetricsShards.Count];
 
-    /// <summary>Completed polls; tests wait on it to know the gauges have caught up.</summary>
-    public long Polls { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -23,7 +20,6 @@ public sealed class SnapshotPoller(IClusterClient client, GaugeExporter exporter
             try
             {
                 await PollOnceAsync();
-                Polls++;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

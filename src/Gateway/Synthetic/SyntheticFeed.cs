@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
@@ -22,7 +23,7 @@ public sealed class SyntheticFeed(
         var generator = new SyntheticCostGenerator(options.Value);
         var clusters = new SyntheticClusters(options.Value);
         var now = clock.GetUtcNow().UtcDateTime;
-        var currentHour = HourlySpread.HourStart(now);
+        var currentHour = UtcHours.HourStart(now);
         var firstHour = currentHour.AddDays(-options.Value.BackfillDays);
         var totalHours = (int)(currentHour - firstHour).TotalHours;
         logger.LogInformation("Synthetic feed: {Tenants} tenants, {Services} services each, backfilling {Hours} hours",
@@ -48,7 +49,7 @@ public sealed class SyntheticFeed(
         while (!stoppingToken.IsCancellationRequested)
         {
             now = clock.GetUtcNow().UtcDateTime;
-            currentHour = HourlySpread.HourStart(now);
+            currentHour = UtcHours.HourStart(now);
             if (currentHour > lastHour)
             {
                 // The hour that just ended gets its full amount.

@@ -1,3 +1,5 @@
+using CloudSentinel.Core;
+
 namespace CloudSentinel.Grains.Costs;
 
 /// <summary>
@@ -17,8 +19,8 @@ public sealed record CostWindows(
 {
     public static CostWindows Compute(ServiceBuckets buckets, DateTime nowUtc)
     {
-        var current = HourStart(nowUtc);
-        var monthStart = new DateTime(current.Year, current.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        var current = UtcHours.HourStart(nowUtc);
+        var monthStart = UtcHours.MonthStart(current);
         var from24 = current.AddHours(-24);
         var from7 = current.AddDays(-7);
         var from30 = current.AddDays(-30);
@@ -46,6 +48,4 @@ public sealed record CostWindows(
 
         return new CostWindows(current, latest, latestUsd, running, last24, last7, last30, monthToDate);
     }
-
-    public static DateTime HourStart(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using CloudSentinel.Connectors;
+using CloudSentinel.Core;
 using CloudSentinel.Gateway.Export;
 using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Grains.Abstractions;
@@ -21,7 +22,7 @@ namespace CloudSentinel.Tests.Focus;
 /// </summary>
 public sealed class FocusConformanceTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly DateTime CurrentHour = HourlySpread.HourStart(DateTime.UtcNow);
+    private static readonly DateTime CurrentHour = UtcHours.HourStart(DateTime.UtcNow);
     private CloudSentinelStack _stack = null!;
 
     public async Task InitializeAsync() =>

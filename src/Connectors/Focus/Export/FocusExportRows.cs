@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using CloudSentinel.Core;
 using CloudSentinel.Ingestion;
 
 namespace CloudSentinel.Connectors;
@@ -190,7 +191,7 @@ public static class FocusExportRows
         var row = new string?[Focus13Schema.Columns.Count];
         var amount = costUsd.ToString(CultureInfo.InvariantCulture);
         var provider = ProviderName(line.Provider);
-        var month = new DateTime(line.Hour.Year, line.Hour.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        var month = UtcHours.MonthStart(line.Hour);
         Set(row, "BilledCost", amount);
         Set(row, "EffectiveCost", amount);
         Set(row, "ListCost", amount);
