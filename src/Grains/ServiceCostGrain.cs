@@ -28,8 +28,6 @@ public sealed class ServiceCostGrain(
     ILogger<ServiceCostGrain> logger)
     : Grain, IServiceCostGrain
 {
-    private static readonly TimeSpan ForecastWriteInterval = TimeSpan.FromMinutes(1);
-
     /// <summary>A month-end forecast moves slowly; recomputing it on every snapshot of a busy service wastes CPU.</summary>
     private static readonly TimeSpan ForecastRefresh = TimeSpan.FromSeconds(10);
 
@@ -44,7 +42,7 @@ public sealed class ServiceCostGrain(
     private bool _dirty;
     private DateTime _lastPublished = DateTime.MinValue;
     private DateTime _lastPruned = DateTime.MinValue;
-    private DateTime _lastForecastWrite = DateTime.MinValue;
+    private readonly ForecastWrites _forecastWrites = new();
     private DateTime _judgedThrough;
     private readonly RejudgementQueue _rejudge = new(anomalyOptions.Value.WindowHours, anomalyOptions.Value.WarmUp);
 
@@ -108,7 +106,7 @@ public sealed class ServiceCostGrain(
     {
         _budget = monthlyUsd;
         _dirty = true;
-        _lastForecastWrite = DateTime.MinValue;
+        _forecastWrites.Invalidate();
         return Task.CompletedTask;
     }
 
@@ -155,6 +153,7 @@ public sealed class ServiceCostGrain(
         }
 
         if (_dirty || now - _lastPublished >= options.Value.SnapshotRefresh) await PublishSnapshotAsync();
+        else if (_forecastWrites.Pending(now)) SaveForecastIfDue(now, Forecast(CostWindows.Compute(_buckets, now)));
     }
 
     private async Task PublishSnapshotAsync()
@@ -165,12 +164,7 @@ public sealed class ServiceCostGrain(
         var forecast = Forecast(windows);
         // A forecast of a service with less than a day of history is only its month to date: no row, so that
         // tenant totals know it is still warming up.
-        if (now - _lastForecastWrite >= ForecastWriteInterval && _buckets.Count > 0 && forecast.Basis != ForecastBasis.MonthToDateOnly)
-        {
-            insights.SaveForecast(new ForecastRecord(_tenant, _service, forecast.Month, forecast.ForecastUsd, forecast.LowerUsd, forecast.UpperUsd,
-                _budget, forecast.ForecastExceedsBudget));
-            _lastForecastWrite = now;
-        }
+        SaveForecastIfDue(now, forecast);
 
         var snapshot = SnapshotBuilder.Build(_tenant, _service, _buckets, windows, verdict) with
         {
@@ -181,6 +175,14 @@ public sealed class ServiceCostGrain(
         await GrainFactory.GetGrain<IMetricsShardGrain>(MetricsShards.For(snapshot.Key)).Publish(snapshot);
         _dirty = false;
         _lastPublished = now;
+    }
+
+    private void SaveForecastIfDue(DateTime now, MonthForecast forecast)
+    {
+        if (_buckets.Count == 0 || forecast.Basis == ForecastBasis.MonthToDateOnly || !_forecastWrites.Due(now, forecast.Month, forecast.ForecastUsd)) return;
+        insights.SaveForecast(new ForecastRecord(_tenant, _service, forecast.Month, forecast.ForecastUsd, forecast.LowerUsd, forecast.UpperUsd,
+            _budget, forecast.ForecastExceedsBudget));
+        _forecastWrites.Written(now, forecast.Month, forecast.ForecastUsd);
     }
 
     /// <summary>The forecast of the running month, as of the last ended hour.</summary>

@@ -110,6 +110,32 @@ public sealed class ConsoleApiTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(parts, total!.Value, 6);
     }
 
+    [Fact]
+    public async Task After_a_backfill_the_consoles_forecast_follows_the_grains_within_seconds_not_at_the_next_minute()
+    {
+        var hour = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour);
+        string Hour(DateTime at, decimal usd) =>
+            $$"""{"tenant":"fill","service_name":"late","cloud_provider":"gcp","cost_type":"compute","period_start":"{{at:yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":{{usd.ToString(CultureInfo.InvariantCulture)}}}""";
+        await _stack.IngestAndSettleAsync([.. Enumerable.Range(1, 30).Select(i => Hour(hour.AddHours(-i), 1m))]);
+        await Eventually.Async(async () => await _stack.QueryScalarAsync<long>("SELECT count(*) FROM cost_forecasts WHERE tenant_id = 'fill'") == 1, "the first forecast");
+        var first = await _stack.QueryScalarAsync<decimal>("SELECT forecast_usd FROM cost_forecasts WHERE tenant_id = 'fill'");
+
+        // The ten days before arrive at 10 USD an hour, well within the minute the row was written in:
+        // the console's forecast (the row) and the gauge (the grain's own) agree again within seconds.
+        await _stack.IngestAndSettleAsync([.. Enumerable.Range(31, 240).Select(i => Hour(hour.AddHours(-i), 10m))]);
+        var total = new Dictionary<string, string> { ["tenant"] = "fill", ["service_name"] = "*" };
+        decimal console = 0m;
+        double? gauge = null;
+        await Eventually.Async(async () =>
+        {
+            var summary = await GetJsonAsync("/api/cloudsentinel/summary?tenant=fill");
+            console = summary.GetProperty("forecast").GetProperty("forecastUsd").GetDecimal();
+            gauge = Metric.Value(await _stack.ScrapeAsync(), "cloudsentinel_cost_forecast_month_usd", total);
+            return console != first && gauge is { } g && Math.Abs((double)console - g) <= 0.01 * g;
+        }, "the console's forecast to follow the backfill", TimeSpan.FromSeconds(40));
+        output.WriteLine($"forecast {first} before the backfill, {console} after it (gauge {gauge})");
+    }
+
     [Theory]
     [InlineData("/api/cloudsentinel/services?tenant=rank&sort=cost;drop", "sort")]
     [InlineData("/api/cloudsentinel/services?tenant=rank&limit=0", "limit")]
