@@ -6,7 +6,7 @@ using CloudSentinel.Anomalies.Evaluation;
 namespace CloudSentinel.Bench;
 
 /// <summary>
-/// Issue 19: detector and forecast quality on the harness (src/Anomalies/Evaluation runs the same
+/// Issue 19: detector and forecast quality on the harness (tests/CloudSentinel.Anomalies.Evaluation runs the same
 /// detector class the grains use), against the naive rule on the same series, and what one
 /// evaluation costs.
 /// </summary>

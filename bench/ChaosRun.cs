@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using CloudSentinel.Tests.Faults;
-using CloudSentinel.Tests.Shared;
 using Npgsql;
 
 namespace CloudSentinel.Bench;

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using CloudSentinel.Dashboards.Tests;
 using CloudSentinel.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

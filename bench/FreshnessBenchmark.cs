@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using CloudSentinel.Tests.Shared;
 using Npgsql;
 
 namespace CloudSentinel.Bench;

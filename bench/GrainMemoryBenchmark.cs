@@ -4,7 +4,6 @@ using System.Text;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Persistence;
 using CloudSentinel.Silo;
-using CloudSentinel.Tests.Shared;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

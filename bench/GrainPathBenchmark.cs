@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using CloudSentinel.Anomalies;
 using CloudSentinel.Anomalies.Evaluation;
-using CloudSentinel.Tests.Shared;
 using Npgsql;
 
 namespace CloudSentinel.Bench;

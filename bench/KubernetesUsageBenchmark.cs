@@ -4,7 +4,6 @@ using System.Net;
 using System.Text;
 using CloudSentinel.Connectors;
 using CloudSentinel.Ingestion;
-using CloudSentinel.Tests.Shared;
 
 namespace CloudSentinel.Bench;
 

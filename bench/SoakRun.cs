@@ -5,7 +5,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CloudSentinel.Ingestion.Backpressure;
-using CloudSentinel.Tests.Shared;
 using Npgsql;
 
 namespace CloudSentinel.Bench;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CloudSentinel.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
 

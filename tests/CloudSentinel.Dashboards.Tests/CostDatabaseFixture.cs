@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using CloudSentinel.Tests.Shared;
 using Npgsql;
 
 namespace CloudSentinel.Dashboards.Tests;

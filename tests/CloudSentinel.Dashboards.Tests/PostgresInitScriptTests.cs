@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CloudSentinel.Tests.Shared;
 using Npgsql;
 
 namespace CloudSentinel.Dashboards.Tests;

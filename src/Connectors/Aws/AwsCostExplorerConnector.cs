@@ -17,7 +17,7 @@ public sealed class AwsCostExplorerConnector(
     HttpClient http,
     AwsCostExplorerOptions options,
     AWSCredentials credentials,
-    ConnectorRuntime? runtime = null) : ICostSource
+    ConnectorRuntime? runtime = null) : ApiConnector<AwsCostExplorerOptions>(http, options, runtime)
 {
     private const string Target = "AWSInsightsIndexService.GetCostAndUsage";
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/x-amz-json-1.1");
@@ -28,24 +28,16 @@ public sealed class AwsCostExplorerConnector(
         "AccessDeniedException", "InvalidClientTokenId", "MissingAuthenticationToken", "IncompleteSignature",
     ];
 
-    private readonly ConnectorRuntime _runtime = runtime ?? ConnectorRuntime.Default;
-    private long _calls;
-
-    public string Source => options.Source;
-
-    public long ApiCallsTotal => Interlocked.Read(ref _calls);
-
-    public async Task<PollResult> PollAsync(PollWindow window, CancellationToken cancellationToken = default)
+    protected override async Task<PollResult> ReadAsync(PollWindow window, CancellationToken cancellationToken)
     {
-        options.Validate();
-        var now = _runtime.Clock.GetUtcNow().UtcDateTime;
+        var now = Runtime.Clock.GetUtcNow().UtcDateTime;
         // Hourly data reaches back 14 days only; an older window would come back empty, so it is read daily.
-        var hourly = options.Hourly && window.From >= now.AddDays(-14);
+        var hourly = Options.Hourly && window.From >= now.AddDays(-14);
         var read = hourly ? window.ToWholeHours() : window.ToWholeDays();
         var format = hourly ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd";
 
-        var caller = new ApiCaller(http, Source, options.RequestBudget, options.Retry, _runtime, () => Interlocked.Increment(ref _calls), Classify);
-        var aggregator = new CostLineAggregator(options.Tenant, Source);
+        var caller = NewCaller(Classify);
+        var aggregator = new CostLineAggregator(Options.Tenant, Source);
         var rejected = new List<IngestError>();
         string? pageToken = null;
         long groupIndex = 0;
@@ -68,10 +60,10 @@ public sealed class AwsCostExplorerConnector(
         {
             ["TimePeriod"] = new JsonObject { ["Start"] = window.From.ToString(format, CultureInfo.InvariantCulture), ["End"] = window.To.ToString(format, CultureInfo.InvariantCulture) },
             ["Granularity"] = granularity,
-            ["Metrics"] = new JsonArray(options.Metric),
+            ["Metrics"] = new JsonArray(Options.Metric),
             ["GroupBy"] = new JsonArray(
                 new JsonObject { ["Type"] = "DIMENSION", ["Key"] = "SERVICE" },
-                new JsonObject { ["Type"] = "TAG", ["Key"] = options.ServiceTagKey }),
+                new JsonObject { ["Type"] = "TAG", ["Key"] = Options.ServiceTagKey }),
         };
         if (pageToken is not null) body["NextPageToken"] = pageToken;
         return JsonSerializer.SerializeToUtf8Bytes(body);
@@ -90,11 +82,11 @@ public sealed class AwsCostExplorerConnector(
         }
 
         ct.ThrowIfCancellationRequested();
-        var request = new HttpRequestMessage(HttpMethod.Post, options.Endpoint) { Content = new ByteArrayContent(payload) };
+        var request = new HttpRequestMessage(HttpMethod.Post, Options.Endpoint) { Content = new ByteArrayContent(payload) };
         request.Content.Headers.ContentType = JsonContentType;
         request.Headers.TryAddWithoutValidation("X-Amz-Target", Target);
         AwsSigV4.Sign(request, payload, new AwsSigningCredentials(resolved.AccessKey, resolved.SecretKey, resolved.Token),
-            options.Region, "ce", _runtime.Clock.GetUtcNow().UtcDateTime);
+            Options.Region, "ce", Runtime.Clock.GetUtcNow().UtcDateTime);
         return request;
     }
 
@@ -122,14 +114,14 @@ public sealed class AwsCostExplorerConnector(
     {
         var keys = group.Required(Source, "GetCostAndUsage", "Keys", JsonValueKind.Array).EnumerateArray().Select(k => k.GetString() ?? "").ToArray();
         var metric = group.Required(Source, "GetCostAndUsage", "Metrics", JsonValueKind.Object)
-            .Required(Source, "GetCostAndUsage", options.Metric, JsonValueKind.Object);
+            .Required(Source, "GetCostAndUsage", Options.Metric, JsonValueKind.Object);
         var amountText = metric.OptionalString("Amount");
         if (keys.Length != 2 || !JsonWire.TryDecimal(amountText, out var amount))
         {
             throw new ConnectorException(Source, $"malformed GetCostAndUsage response: group {group.GetRawText()} lacks two keys or a numeric Amount");
         }
 
-        var usd = CurrencyConverter.ToUsd(amount, metric.OptionalString("Unit"), options.UsdRates, out var currencyError);
+        var usd = CurrencyConverter.ToUsd(amount, metric.OptionalString("Unit"), Options.UsdRates, out var currencyError);
         if (usd is null)
         {
             rejected.Add(new IngestError(index, "Unit", currencyError!));
@@ -146,8 +138,8 @@ public sealed class AwsCostExplorerConnector(
             return;
         }
 
-        var key = new CostLineKey(service, "aws", options.AccountId, ProviderServiceCostTypes.Classify(keys[0], options.ServiceCostTypes), start, end);
-        var tags = tagValue.Length > 0 ? new Dictionary<string, string> { [options.ServiceTagKey] = tagValue } : null;
+        var key = new CostLineKey(service, "aws", Options.AccountId, ProviderServiceCostTypes.Classify(keys[0], Options.ServiceCostTypes), start, end);
+        var tags = tagValue.Length > 0 ? new Dictionary<string, string> { [Options.ServiceTagKey] = tagValue } : null;
         aggregator.Add(key, usd.Value, new CostLineDetails(ProviderService: keys[0], Tags: tags));
     }
 

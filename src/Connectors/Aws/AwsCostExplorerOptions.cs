@@ -1,7 +1,7 @@
 namespace CloudSentinel.Connectors;
 
 /// <summary>How one tenant's AWS account is polled through Cost Explorer GetCostAndUsage.</summary>
-public sealed record AwsCostExplorerOptions
+public sealed record AwsCostExplorerOptions : IApiSourceOptions
 {
     public required string Tenant { get; init; }
 

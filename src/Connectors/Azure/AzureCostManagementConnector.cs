@@ -18,7 +18,7 @@ public sealed class AzureCostManagementConnector(
     HttpClient http,
     AzureCostManagementOptions options,
     TokenCredential credential,
-    ConnectorRuntime? runtime = null) : ICostSource
+    ConnectorRuntime? runtime = null) : ApiConnector<AzureCostManagementOptions>(http, options, runtime)
 {
     private static readonly string[] RetryAfterHeaders =
     [
@@ -28,23 +28,14 @@ public sealed class AzureCostManagementConnector(
         "x-ms-ratelimit-microsoft.costmanagement-client-retry-after",
     ];
 
-    private readonly ConnectorRuntime _runtime = runtime ?? ConnectorRuntime.Default;
-    private long _calls;
-
-    public string Source => options.Source;
-
-    public long ApiCallsTotal => Interlocked.Read(ref _calls);
-
-    public async Task<PollResult> PollAsync(PollWindow window, CancellationToken cancellationToken = default)
+    protected override async Task<PollResult> ReadAsync(PollWindow window, CancellationToken cancellationToken)
     {
-        options.Validate();
         var read = window.ToWholeDays();
         var payload = RequestBody(read);
-        var caller = new ApiCaller(http, Source, options.RequestBudget, options.Retry, _runtime, () => Interlocked.Increment(ref _calls),
-            (status, _) => HttpFailures.Classify(status), RetryAfterHeaders);
-        var aggregator = new CostLineAggregator(options.Tenant, Source);
+        var caller = NewCaller(retryAfterHeaders: RetryAfterHeaders);
+        var aggregator = new CostLineAggregator(Options.Tenant, Source);
         var rejected = new List<IngestError>();
-        var url = new Uri(options.Endpoint, $"{options.Scope.TrimEnd('/')}/providers/Microsoft.CostManagement/query?api-version={Uri.EscapeDataString(options.ApiVersion)}");
+        var url = new Uri(Options.Endpoint, $"{Options.Scope.TrimEnd('/')}/providers/Microsoft.CostManagement/query?api-version={Uri.EscapeDataString(Options.ApiVersion)}");
         long rowIndex = 0;
         while (true)
         {
@@ -65,13 +56,13 @@ public sealed class AzureCostManagementConnector(
     private Uri CheckedNextLink(string next)
     {
         if (Uri.TryCreate(next, UriKind.Absolute, out var uri)
-            && uri.Scheme == options.Endpoint.Scheme
-            && string.Equals(uri.Authority, options.Endpoint.Authority, StringComparison.OrdinalIgnoreCase))
+            && uri.Scheme == Options.Endpoint.Scheme
+            && string.Equals(uri.Authority, Options.Endpoint.Authority, StringComparison.OrdinalIgnoreCase))
         {
             return uri;
         }
 
-        throw new ConnectorException(Source, $"nextLink '{HttpFailures.Snippet(next)}' does not point to {options.Endpoint.GetLeftPart(UriPartial.Authority)}");
+        throw new ConnectorException(Source, $"nextLink '{HttpFailures.Snippet(next)}' does not point to {Options.Endpoint.GetLeftPart(UriPartial.Authority)}");
     }
 
     private byte[] RequestBody(PollWindow window)
@@ -79,7 +70,7 @@ public sealed class AzureCostManagementConnector(
         // The API's "to" is inclusive; the last second of the window's last day ends it.
         var body = new JsonObject
         {
-            ["type"] = options.CostKind,
+            ["type"] = Options.CostKind,
             ["timeframe"] = "Custom",
             ["timePeriod"] = new JsonObject
             {
@@ -89,10 +80,10 @@ public sealed class AzureCostManagementConnector(
             ["dataset"] = new JsonObject
             {
                 ["granularity"] = "Daily",
-                ["aggregation"] = new JsonObject { ["totalCost"] = new JsonObject { ["name"] = options.CostColumn, ["function"] = "Sum" } },
+                ["aggregation"] = new JsonObject { ["totalCost"] = new JsonObject { ["name"] = Options.CostColumn, ["function"] = "Sum" } },
                 ["grouping"] = new JsonArray(
                     new JsonObject { ["type"] = "Dimension", ["name"] = "ServiceName" },
-                    new JsonObject { ["type"] = "TagKey", ["name"] = options.ServiceTagKey }),
+                    new JsonObject { ["type"] = "TagKey", ["name"] = Options.ServiceTagKey }),
             },
         };
         return JsonSerializer.SerializeToUtf8Bytes(body);
@@ -103,7 +94,7 @@ public sealed class AzureCostManagementConnector(
         AccessToken token;
         try
         {
-            token = await credential.GetTokenAsync(new TokenRequestContext([options.TokenScope]), ct);
+            token = await credential.GetTokenAsync(new TokenRequestContext([Options.TokenScope]), ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -128,7 +119,7 @@ public sealed class AzureCostManagementConnector(
 
         var rows = properties.Required(Source, "query", "rows", JsonValueKind.Array);
         if (rows.GetArrayLength() == 0) return rowIndex;
-        var cost = Column(options.CostColumn, "PreTaxCost", "Cost", "CostUSD");
+        var cost = Column(Options.CostColumn, "PreTaxCost", "Cost", "CostUSD");
         var date = Column("UsageDate");
         var service = Column("ServiceName");
         var tagValue = Column("TagValue");
@@ -146,7 +137,7 @@ public sealed class AzureCostManagementConnector(
             var day = Day(row[date]) ?? throw new ConnectorException(Source, $"malformed query response: UsageDate {row[date].GetRawText()} of row {index} is not a date");
             if (!TryNumber(row[cost], out var amount)) throw new ConnectorException(Source, $"malformed query response: cost {row[cost].GetRawText()} of row {index} is not a number");
 
-            var usd = CurrencyConverter.ToUsd(amount, usdColumn ? "USD" : currency >= 0 ? Text(row[currency]) : "USD", options.UsdRates, out var currencyError);
+            var usd = CurrencyConverter.ToUsd(amount, usdColumn ? "USD" : currency >= 0 ? Text(row[currency]) : "USD", Options.UsdRates, out var currencyError);
             if (usd is null)
             {
                 rejected.Add(new IngestError(index, "Currency", currencyError!));
@@ -162,9 +153,9 @@ public sealed class AzureCostManagementConnector(
             }
 
             var providerService = Text(row[service]);
-            var key = new CostLineKey(serviceName, "azure", options.EffectiveAccountId,
-                ProviderServiceCostTypes.Classify(providerService, options.ServiceCostTypes), day, day.AddDays(1));
-            var tags = string.IsNullOrEmpty(value) ? null : new Dictionary<string, string> { [options.ServiceTagKey] = value };
+            var key = new CostLineKey(serviceName, "azure", Options.EffectiveAccountId,
+                ProviderServiceCostTypes.Classify(providerService, Options.ServiceCostTypes), day, day.AddDays(1));
+            var tags = string.IsNullOrEmpty(value) ? null : new Dictionary<string, string> { [Options.ServiceTagKey] = value };
             aggregator.Add(key, usd.Value, new CostLineDetails(ProviderService: providerService, Tags: tags));
         }
 

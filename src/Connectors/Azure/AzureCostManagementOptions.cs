@@ -1,7 +1,7 @@
 namespace CloudSentinel.Connectors;
 
 /// <summary>How one tenant's Azure scope is polled through the Cost Management Query API.</summary>
-public sealed record AzureCostManagementOptions
+public sealed record AzureCostManagementOptions : IApiSourceOptions
 {
     public required string Tenant { get; init; }
 

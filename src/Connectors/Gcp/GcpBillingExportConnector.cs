@@ -16,27 +16,20 @@ public sealed class GcpBillingExportConnector(
     HttpClient http,
     GcpBillingExportOptions options,
     ITokenAccess credential,
-    ConnectorRuntime? runtime = null) : ICostSource
+    ConnectorRuntime? runtime = null) : ApiConnector<GcpBillingExportOptions>(http, options, runtime)
 {
     private static readonly string[] ThrottlingReasons = ["rateLimitExceeded", "userRateLimitExceeded", "backendError"];
-    private readonly ConnectorRuntime _runtime = runtime ?? ConnectorRuntime.Default;
-    private long _calls;
 
-    public string Source => options.Source;
-
-    public long ApiCallsTotal => Interlocked.Read(ref _calls);
-
-    public async Task<PollResult> PollAsync(PollWindow window, CancellationToken cancellationToken = default)
+    protected override async Task<PollResult> ReadAsync(PollWindow window, CancellationToken cancellationToken)
     {
-        options.Validate();
         var read = window.ToWholeHours();
-        var caller = new ApiCaller(http, Source, options.RequestBudget, options.Retry, _runtime, () => Interlocked.Increment(ref _calls), Classify);
-        var aggregator = new CostLineAggregator(options.Tenant, Source);
+        var caller = NewCaller(Classify);
+        var aggregator = new CostLineAggregator(Options.Tenant, Source);
         var rejected = new List<IngestError>();
-        var project = Uri.EscapeDataString(options.ProjectId);
-        var payload = JsonSerializer.SerializeToUtf8Bytes(BillingExportQuery.Request(options, read));
+        var project = Uri.EscapeDataString(Options.ProjectId);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(BillingExportQuery.Request(Options, read));
 
-        var body = await caller.SendAsync(ct => RequestAsync(HttpMethod.Post, new Uri(options.Endpoint, $"bigquery/v2/projects/{project}/queries"), payload, ct), cancellationToken);
+        var body = await caller.SendAsync(ct => RequestAsync(HttpMethod.Post, new Uri(Options.Endpoint, $"bigquery/v2/projects/{project}/queries"), payload, ct), cancellationToken);
         List<string>? schema = null;
         long rowIndex = 0;
         while (true)
@@ -56,7 +49,7 @@ public sealed class GcpBillingExportConnector(
                 if (string.IsNullOrEmpty(pageToken)) break;
             }
 
-            var results = ResultsUri(project, jobId, job.OptionalString("location") ?? options.Location, pageToken);
+            var results = ResultsUri(project, jobId, job.OptionalString("location") ?? Options.Location, pageToken);
             body = await caller.SendAsync(ct => RequestAsync(HttpMethod.Get, results, null, ct), cancellationToken);
         }
 
@@ -65,10 +58,10 @@ public sealed class GcpBillingExportConnector(
 
     private Uri ResultsUri(string project, string jobId, string? location, string? pageToken)
     {
-        var query = $"maxResults={options.PageSize}&timeoutMs={(long)options.QueryWait.TotalMilliseconds}";
+        var query = $"maxResults={Options.PageSize}&timeoutMs={(long)Options.QueryWait.TotalMilliseconds}";
         if (location is not null) query += $"&location={Uri.EscapeDataString(location)}";
         if (pageToken is not null) query += $"&pageToken={Uri.EscapeDataString(pageToken)}";
-        return new Uri(options.Endpoint, $"bigquery/v2/projects/{project}/queries/{Uri.EscapeDataString(jobId)}?{query}");
+        return new Uri(Options.Endpoint, $"bigquery/v2/projects/{project}/queries/{Uri.EscapeDataString(jobId)}?{query}");
     }
 
     private async Task<HttpRequestMessage> RequestAsync(HttpMethod method, Uri url, byte[]? payload, CancellationToken ct)
@@ -117,7 +110,7 @@ public sealed class GcpBillingExportConnector(
                 throw new ConnectorException(Source, $"malformed BigQuery response: row {index} has no valid period or cost");
             }
 
-            var usd = CurrencyConverter.ToUsd(amount, cells[currency], options.UsdRates, out var currencyError);
+            var usd = CurrencyConverter.ToUsd(amount, cells[currency], Options.UsdRates, out var currencyError);
             if (usd is null)
             {
                 rejected.Add(new IngestError(index, "currency", currencyError!));
@@ -132,7 +125,7 @@ public sealed class GcpBillingExportConnector(
                 continue;
             }
 
-            var key = new CostLineKey(serviceName, "gcp", cells[account] ?? "", ProviderServiceCostTypes.Classify(cells[service], options.ServiceCostTypes),
+            var key = new CostLineKey(serviceName, "gcp", cells[account] ?? "", ProviderServiceCostTypes.Classify(cells[service], Options.ServiceCostTypes),
                 DateTime.UnixEpoch.AddSeconds(startS), DateTime.UnixEpoch.AddSeconds(endS));
             var tags = cells[labelKey] is { } k && !string.IsNullOrEmpty(value) ? new Dictionary<string, string> { [k.Trim()] = value } : null;
             aggregator.Add(key, usd.Value, new CostLineDetails(ProviderService: cells[service], Region: cells[region], Tags: tags));

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace CloudSentinel.Connectors;
 
 /// <summary>How one tenant's GCP costs are read from its standard Cloud Billing export table in BigQuery.</summary>
-public sealed partial record GcpBillingExportOptions
+public sealed partial record GcpBillingExportOptions : IApiSourceOptions
 {
     public required string Tenant { get; init; }
 

@@ -12,31 +12,24 @@ namespace CloudSentinel.Connectors;
 /// each answer parsed while it streams in. It returns usage records only, all or nothing: a query
 /// that fails after its retries fails the poll, so a re-read never replaces a pod hour by a part.
 /// </summary>
-public sealed class KubernetesUsageConnector(HttpClient http, KubernetesUsageOptions options, ConnectorRuntime? runtime = null) : ICostSource
+public sealed class KubernetesUsageConnector(HttpClient http, KubernetesUsageOptions options, ConnectorRuntime? runtime = null)
+    : ApiConnector<KubernetesUsageOptions>(http, options, runtime)
 {
-    private readonly ConnectorRuntime _runtime = runtime ?? ConnectorRuntime.Default;
-    private long _calls;
-
-    public string Source => options.Source;
-
-    public long ApiCallsTotal => Interlocked.Read(ref _calls);
-
-    public async Task<PollResult> PollAsync(PollWindow window, CancellationToken cancellationToken = default)
+    protected override async Task<PollResult> ReadAsync(PollWindow window, CancellationToken cancellationToken)
     {
-        options.Validate();
         var hours = window.ToWholeHours();
         // The running hour is not over: reading it would replace a whole hour later by a part now.
-        var now = _runtime.Clock.GetUtcNow().UtcDateTime;
+        var now = Runtime.Clock.GetUtcNow().UtcDateTime;
         var ended = UtcHours.HourStart(now);
         if (hours.From >= ended) return new PollResult(hours, [], [], 0) { Usage = [] };
         var read = hours.To > ended ? new PollWindow(hours.From, ended) : hours;
 
-        var caller = new ApiCaller(http, Source, options.RequestBudget, options.Retry, _runtime, () => Interlocked.Increment(ref _calls), (status, _) => HttpFailures.Classify(status));
-        var table = new KubernetesUsageTable(options);
+        var caller = NewCaller();
+        var table = new KubernetesUsageTable(Options);
         var calls = 0;
         var nodes = new SortedSet<string>(StringComparer.Ordinal);
         var rejected = new List<IngestError>();
-        foreach (var query in KubernetesUsageQueries.For(options))
+        foreach (var query in KubernetesUsageQueries.For(Options))
         {
             var series = await caller.SendAsync(ct => Task.FromResult(Request(query.PromQl, read)), async (content, ct) =>
             {
@@ -50,7 +43,7 @@ public sealed class KubernetesUsageConnector(HttpClient http, KubernetesUsageOpt
             if (series.Count == 0 && query.RequiredMetric is not null)
             {
                 throw new ConnectorException(Source,
-                    $"Prometheus at {options.Endpoint} has no {query.RequiredMetric} for cluster '{options.ClusterName}' in {read}: {query.Deploy} (docs/allocation.md, \"Point CloudSentinel at your cluster\")");
+                    $"Prometheus at {Options.Endpoint} has no {query.RequiredMetric} for cluster '{Options.ClusterName}' in {read}: {query.Deploy} (docs/allocation.md, \"Point CloudSentinel at your cluster\")");
             }
 
             if (query.Quantity == UsageQuantity.NodeInfo)
@@ -90,17 +83,17 @@ public sealed class KubernetesUsageConnector(HttpClient http, KubernetesUsageOpt
     private HttpRequestMessage Request(string promQl, PollWindow window)
     {
         // POST keeps long queries out of the URL; Prometheus takes the same form either way.
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.Endpoint, "api/v1/query_range"))
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Options.Endpoint, "api/v1/query_range"))
         {
             Content = new FormUrlEncodedContent(QueryForm(promQl, window)),
         };
-        if (options.BearerTokenFile is { } tokenFile)
+        if (Options.BearerTokenFile is { } tokenFile)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ReadSecret(tokenFile));
         }
-        else if (options.BasicAuthUser is { } user)
+        else if (Options.BasicAuthUser is { } user)
         {
-            var pair = Encoding.UTF8.GetBytes($"{user}:{ReadSecret(options.BasicAuthPasswordFile!)}");
+            var pair = Encoding.UTF8.GetBytes($"{user}:{ReadSecret(Options.BasicAuthPasswordFile!)}");
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(pair));
         }
 

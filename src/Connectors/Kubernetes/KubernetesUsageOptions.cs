@@ -1,7 +1,7 @@
 namespace CloudSentinel.Connectors;
 
 /// <summary>How the pod usage of one tenant's cluster is read from that cluster's Prometheus.</summary>
-public sealed record KubernetesUsageOptions
+public sealed record KubernetesUsageOptions : IApiSourceOptions
 {
     public required string Tenant { get; init; }
 

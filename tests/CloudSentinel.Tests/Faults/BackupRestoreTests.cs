@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CloudSentinel.Dashboards.Tests;
-using CloudSentinel.Tests.Shared;
 using Npgsql;
 using Xunit.Abstractions;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using CloudSentinel.Tests.Shared;
 using Npgsql;
 using Xunit.Abstractions;
 

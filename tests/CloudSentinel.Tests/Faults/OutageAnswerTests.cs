@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using CloudSentinel.Tests.Shared;
 using Npgsql;
 using Xunit.Abstractions;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CloudSentinel.Dashboards.Tests;
 using Npgsql;
 
 namespace CloudSentinel.Tests.Faults;

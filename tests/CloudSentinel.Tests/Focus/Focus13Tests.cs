@@ -8,7 +8,6 @@ using CloudSentinel.Connectors;
 using CloudSentinel.Gateway.Export;
 using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Tests.Infrastructure;
-using CloudSentinel.Tests.Shared;
 using Npgsql;
 
 namespace CloudSentinel.Tests.Focus;

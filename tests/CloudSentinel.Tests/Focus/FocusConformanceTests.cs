@@ -8,7 +8,6 @@ using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 using CloudSentinel.Tests.Infrastructure;
-using CloudSentinel.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 

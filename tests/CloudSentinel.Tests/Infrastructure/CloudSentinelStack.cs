@@ -4,7 +4,6 @@ using System.Text;
 using CloudSentinel.Gateway;
 using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Silo;
-using CloudSentinel.Tests.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

@@ -4,8 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using CloudSentinel.Dashboards.Tests;
-using CloudSentinel.Tests.Shared;
 
 namespace CloudSentinel.Tests.Infrastructure;
 

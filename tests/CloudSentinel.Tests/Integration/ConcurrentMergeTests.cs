@@ -1,9 +1,7 @@
-using CloudSentinel.Dashboards.Tests;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 using CloudSentinel.Ingestion.Journal;
 using CloudSentinel.Storage;
-using CloudSentinel.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using CloudSentinel.Dashboards.Tests;
 using CloudSentinel.Tests.Infrastructure;
 
 namespace CloudSentinel.Tests.Integration;

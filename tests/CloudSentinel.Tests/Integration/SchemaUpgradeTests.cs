@@ -1,8 +1,6 @@
-using CloudSentinel.Dashboards.Tests;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion.Journal;
 using CloudSentinel.Storage;
-using CloudSentinel.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

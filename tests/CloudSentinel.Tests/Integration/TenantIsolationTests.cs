@@ -189,7 +189,7 @@ public sealed class TenantIsolationTests : IAsyncLifetime
 
         await _stack.WaitForSettledAsync();
         var database = new NpgsqlConnectionStringBuilder(_stack.Database!.ConnectionString);
-        var script = Dashboards.Tests.RepoPaths.Combine("deploy", "grafana-tenant", "create-tenant-login.sql");
+        var script = RepoPaths.Combine("deploy", "grafana-tenant", "create-tenant-login.sql");
         var psql = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("psql",
             [$"postgresql://{database.Username}@{database.Host}:{database.Port}/{database.Database}", "-v", "ON_ERROR_STOP=1", "-v", "tenant=gfa", "-v", "password='not-used-with-trust'", "-f", script])
         {
@@ -206,7 +206,7 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         Assert.Equal(0, await CountAsync(grafana, null, "SELECT count(*) FROM service_costs WHERE tenant_id = 'gfb'"));
         Assert.Equal(1, await CountAsync(grafana, null, "SELECT count(*) FROM service_costs WHERE tenant_id = 'gfa'"));
         Assert.Equal(["gfa"], await TenantsAsync(grafana));
-        Assert.Contains("user: ${TENANT_DB_USER}", await File.ReadAllTextAsync(Dashboards.Tests.RepoPaths.Combine("deploy", "grafana-tenant", "datasource.yml")));
+        Assert.Contains("user: ${TENANT_DB_USER}", await File.ReadAllTextAsync(RepoPaths.Combine("deploy", "grafana-tenant", "datasource.yml")));
     }
 
     /// <summary>What a dashboard's tenant variable would list for this login.</summary>

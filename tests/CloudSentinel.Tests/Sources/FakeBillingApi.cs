@@ -1,29 +1,23 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using CloudSentinel.Testing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CloudSentinel.Tests.Sources;
 
 /// <summary>
-/// Cost Explorer and Cost Management on 127.0.0.1, answering from current state rather than a script:
-/// pollers re-read on their own schedule, so any number of requests must get the same answer until
-/// the test restates an amount. Every request is recorded.
+/// Cost Explorer and Cost Management on a <see cref="LocalApiServer"/>, answering from current state
+/// rather than a script: pollers re-read on their own schedule, so any number of requests must get the
+/// same answer until the test restates an amount. Every request is recorded.
 /// </summary>
 public sealed class FakeBillingApi : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly ConcurrentQueue<(string Path, string Body)> _requests = new();
+    private readonly LocalApiServer _server;
 
-    private FakeBillingApi(WebApplication app) => _app = app;
+    private FakeBillingApi(LocalApiServer server) => _server = server;
 
-    public Uri BaseUri { get; private set; } = null!;
+    public Uri BaseUri => _server.BaseUri;
 
     /// <summary>Daily cost per (Cost Explorer SERVICE, application tag), the same on every day asked for.</summary>
     public ConcurrentDictionary<(string Service, string App), decimal> AwsDaily { get; } = new();
@@ -31,26 +25,17 @@ public sealed class FakeBillingApi : IAsyncDisposable
     /// <summary>When set, every request is refused with 401 as a cloud does for a bad token.</summary>
     public bool RefuseCredentials { get; set; }
 
-    public IReadOnlyList<(string Path, string Body)> Requests => _requests.ToArray();
+    public IReadOnlyList<RecordedRequest> Requests => _server.Requests;
 
     public static async Task<FakeBillingApi> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var api = new FakeBillingApi(builder.Build());
-        api._app.Run(api.HandleAsync);
-        await api._app.StartAsync();
-        var address = api._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        api.BaseUri = new Uri(address.TrimEnd('/') + "/");
+        var api = new FakeBillingApi(await LocalApiServer.StartAsync());
+        api._server.Otherwise = api.AnswerAsync;
         return api;
     }
 
-    private async Task HandleAsync(HttpContext context)
+    private async Task AnswerAsync(RecordedRequest request, HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body);
-        var body = await reader.ReadToEndAsync();
-        _requests.Enqueue((context.Request.Path + context.Request.QueryString, body));
         context.Response.ContentType = "application/json";
         if (RefuseCredentials)
         {
@@ -59,7 +44,7 @@ public sealed class FakeBillingApi : IAsyncDisposable
             return;
         }
 
-        await context.Response.WriteAsync(CostExplorerPage(body));
+        await context.Response.WriteAsync(CostExplorerPage(request.Body));
     }
 
     /// <summary>A single GetCostAndUsage page (no NextPageToken) with one result per day of the requested DAILY period.</summary>
@@ -88,9 +73,5 @@ public sealed class FakeBillingApi : IAsyncDisposable
         return JsonSerializer.Serialize(new { GroupDefinitions = Array.Empty<object>(), ResultsByTime = results, DimensionValueAttributes = Array.Empty<object>() });
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

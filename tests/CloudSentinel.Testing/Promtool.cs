@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace CloudSentinel.Dashboards.Tests;
+namespace CloudSentinel.Testing;
 
 /// <summary>
 /// Runs the real promtool. A missing promtool fails the test with the way to install it: a rule

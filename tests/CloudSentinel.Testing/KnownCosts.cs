@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace CloudSentinel.Tests.Faults;
+namespace CloudSentinel.Testing;
 
 /// <summary>
 /// A known data set for the fault tests: <c>requests</c> requests of <c>perRequest</c> records, every

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace CloudSentinel.Connectors.Tests;
+namespace CloudSentinel.Testing;
 
 /// <summary>One request as the fake API saw it.</summary>
 public sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
@@ -17,8 +17,11 @@ public sealed record RecordedRequest(string Method, string PathAndQuery, IReadOn
 }
 
 /// <summary>
-/// A minimal Kestrel server on 127.0.0.1 and a free port that plays back scripted answers in order
-/// and records every request, so a test can assert both what a connector produced and what it sent.
+/// A minimal Kestrel server on 127.0.0.1 and a free port, the one fake of every billing API: it plays
+/// back scripted answers in order, then (when one is set) lets <see cref="Otherwise"/> answer, and
+/// records every request, so a test can assert both what a connector produced and what it sent.
+/// Connector tests script each answer; poller tests, whose pollers re-read on their own schedule,
+/// answer from current state instead.
 /// </summary>
 public sealed class LocalApiServer : IAsyncDisposable
 {
@@ -31,6 +34,9 @@ public sealed class LocalApiServer : IAsyncDisposable
     public Uri BaseUri { get; private set; } = null!;
 
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
+
+    /// <summary>Answers every request that finds no scripted answer; without it such a request gets 599.</summary>
+    public Func<RecordedRequest, HttpContext, Task>? Otherwise { get; set; }
 
     public static async Task<LocalApiServer> StartAsync()
     {
@@ -71,8 +77,10 @@ public sealed class LocalApiServer : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync();
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        _requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body));
+        var request = new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body);
+        _requests.Enqueue(request);
         if (_answers.TryDequeue(out var answer)) await answer(context);
+        else if (Otherwise is { } otherwise) await otherwise(request, context);
         else
         {
             context.Response.StatusCode = 599;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace CloudSentinel.Tests.Shared;
+namespace CloudSentinel.Testing;
 
 /// <summary>
 /// Silos and a gateway as real processes (the built CloudSentinel.Silo.dll and CloudSentinel.Gateway.dll),

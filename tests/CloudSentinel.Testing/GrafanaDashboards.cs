@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using YamlDotNet.RepresentationModel;
 
-namespace CloudSentinel.Dashboards.Tests;
+namespace CloudSentinel.Testing;
 
 public sealed record Dashboard(string File, JsonObject Json)
 {

@@ -1,9 +1,9 @@
 using Npgsql;
 
-namespace CloudSentinel.Dashboards.Tests;
+namespace CloudSentinel.Testing;
 
 /// <summary>One statement on an open connection: what the rollup tests and the seed run.</summary>
-internal static class SqlCommands
+public static class SqlCommands
 {
     public static async Task ExecuteSqlAsync(this NpgsqlConnection connection, string sql)
     {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace CloudSentinel.Dashboards.Tests;
+namespace CloudSentinel.Testing;
 
 /// <summary>The time range, template variables and data source flags one query runs with.</summary>
 public sealed record GrafanaQueryContext(

@@ -1,4 +1,4 @@
-namespace CloudSentinel.Dashboards.Tests;
+namespace CloudSentinel.Testing;
 
 /// <summary>
 /// The CXO overview's service-ranking panels written the straightforward way: one GROUP BY over the

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace CloudSentinel.Tests.Shared;
+namespace CloudSentinel.Testing;
 
 /// <summary>
 /// A fresh database on the throwaway PostgreSQL server that ./test.sh starts. The server comes from

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace CloudSentinel.Tests.Faults;
+namespace CloudSentinel.Testing;
 
 /// <summary>A client that sends an ingest body until a 200, waiting as long as each Retry-After says; it keeps every other answer.</summary>
 public static class PatientClient

@@ -1,4 +1,4 @@
-namespace CloudSentinel.Dashboards.Tests;
+namespace CloudSentinel.Testing;
 
 /// <summary>Files of the repository under test, found from the test binary's location.</summary>
 public static class RepoPaths

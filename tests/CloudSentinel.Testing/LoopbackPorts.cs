@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace CloudSentinel.Tests.Shared;
+namespace CloudSentinel.Testing;
 
 /// <summary>
 /// Ports for the servers tests and benchmarks start on 127.0.0.1. A port the kernel hands out for

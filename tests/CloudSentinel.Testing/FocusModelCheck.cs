@@ -2,7 +2,7 @@ using System.Text.Json;
 using CloudSentinel.Connectors;
 using CloudSentinel.Ingestion;
 
-namespace CloudSentinel.Tests.Shared;
+namespace CloudSentinel.Testing;
 
 /// <summary>
 /// The conformance check of the tests: every rule of the copied FOCUS 1.3 requirements model
