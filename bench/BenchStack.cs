@@ -65,11 +65,27 @@ public sealed class BenchStack : IAsyncDisposable
         return stack;
     }
 
+    /// <summary>503s answered while ingest pushed back; each request was sent again after its Retry-After.</summary>
+    public int Refused => _refused;
+
+    private int _refused;
+
+    /// <summary>Posts until the 200, as a client that honours Retry-After does; any other answer ends the benchmark.</summary>
     public async Task PostAsync(string path, byte[] body)
     {
-        using var content = new ByteArrayContent(body);
-        using var response = await Http.PostAsync(path, content);
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        while (true)
+        {
+            using var content = new ByteArrayContent(body);
+            using var response = await Http.PostAsync(path, content);
+            if (response.IsSuccessStatusCode) return;
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || response.Headers.RetryAfter?.Delta is not { } wait)
+            {
+                throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            Interlocked.Increment(ref _refused);
+            await Task.Delay(wait);
+        }
     }
 
     /// <summary>Peak resident memory of the silo process (VmHWM) in MiB.</summary>

@@ -96,6 +96,7 @@ public static class IngestBenchmark
                 .AppendLine($"| acknowledged (HTTP 200 after the merge's COMMIT) | {ackRate:N0} records/s ({acknowledged.TotalSeconds:0.0} s); buckets in `service_costs` at the last 200: {atAck - 1:N0} of {records:N0} |")
                 .AppendLine($"| grains caught up (ingest log drained: windows, verdicts, gauges) | {grainsDone.TotalSeconds:0.0} s |")
                 .AppendLine($"| 200 latency per request of {RecordsPerRequest:N0} records, p50 / p99 | {ServiceCostsFloor.Percentile([.. latencies], 50):N0} ms / {ServiceCostsFloor.Percentile([.. latencies], 99):N0} ms |")
+                .AppendLine($"| answered 503 while ingest pushed back (sent again after Retry-After, inside the times above) | {stack.Refused:N0} |")
                 .AppendLine($"| floor: the same buckets binary-COPYed into `service_costs` (indexes, rollup triggers), same transactions, 2 in flight | {floorRate:N0} records/s ({floor.Elapsed.TotalSeconds:0.0} s) |")
                 .AppendLine($"| baseline: same records as raw rows by Npgsql binary COPY into an unindexed table | {copyRate:N0} records/s ({copy.TotalSeconds:0.0} s) |")
                 .AppendLine($"| **ratio end to end / floor** | **{e2eRate / floorRate:0.00}×** |")

@@ -89,6 +89,7 @@ public static class LineItemBenchmark
                 .AppendLine($"| acknowledged (HTTP 200 after the merge's COMMIT) | {ackRate:N0} line items/s ({acknowledged.TotalSeconds:0.00} s); in `service_costs` at the last 200: {moneyAtAck:N2} of {expectedUsd:N2} USD |")
                 .AppendLine($"| grains caught up (ingest log drained) | {grainsDone.TotalSeconds:0.00} s |")
                 .AppendLine($"| 200 latency per request of {Items / Requests:N0} line items, p50 / p99 | {ServiceCostsFloor.Percentile([.. latencies], 50):N0} ms / {ServiceCostsFloor.Percentile([.. latencies], 99):N0} ms |")
+                .AppendLine($"| answered 503 while ingest pushed back (sent again after Retry-After, inside the times above) | {stack.Refused:N0} |")
                 .AppendLine($"| baseline: psql `\\copy` of the same {Items:N0} rows (CSV) into an unindexed table | {copyRate:N0} rows/s ({copy.TotalSeconds:0.00} s) |")
                 .AppendLine($"| floor: the {rows:N0} buckets binary-COPYed into `service_costs` (indexes, rollup triggers), same transactions, 2 in flight | {floorRate:N0} line items/s ({floor.Elapsed.TotalSeconds:0.00} s) |")
                 .AppendLine($"| **ratio end to end / `\\copy`** | **{e2eRate / copyRate:0.00}×** |")

@@ -61,12 +61,12 @@ public sealed class BackpressurePolicyTests
     public void A_backlog_that_takes_longer_than_the_bound_to_drain_refuses_before_the_oldest_message_is_that_old()
     {
         var policy = Policy();
-        policy.Observe(new IngestLogReading(T0, 10_000, 2, 100_000));
-        policy.Observe(new IngestLogReading(T0.AddSeconds(1), 40_000, 3, 131_000));
+        policy.Observe(new IngestLogReading(T0, 10_000, 5, 100_000));
+        policy.Observe(new IngestLogReading(T0.AddSeconds(1), 40_000, 6, 131_000));
 
         var pressure = policy.Decide();
 
-        // 1,000 drained in the second; the 40,000 waiting take 40 s, past the bound of 30 s, though the oldest is 3 s old.
+        // 1,000 drained in the second; the 40,000 waiting take 40 s, past the bound of 30 s, though the oldest is 6 s old.
         Assert.True(pressure.Refuse);
         Assert.Equal(IngestPressure.LagCause, pressure.Cause);
         Assert.Equal("applying would fall 40 s behind: 40,000 messages wait and drain at 1000/s, past the bound of 30 s (Backpressure:MaxApplyLagSeconds)", pressure.Reason);
@@ -87,6 +87,20 @@ public sealed class BackpressurePolicyTests
 
         // The same trickle once the oldest is past the bound: the age rule refuses.
         policy.Observe(new IngestLogReading(T0.AddSeconds(2), 200, 31, 1_052));
+        Assert.Equal(IngestPressure.LagCause, policy.Decide().Cause);
+    }
+
+    [Fact]
+    public void A_backlog_whose_oldest_message_is_seconds_old_is_not_refused_on_a_start_up_rate()
+    {
+        var policy = Policy();
+        policy.Observe(new IngestLogReading(T0, 0, 0, 1_000));
+        policy.Observe(new IngestLogReading(T0.AddSeconds(1), 1_000, 1.2, 2_001));
+
+        // The silos activate their grains: one message drained, 1,000 would take 1,000 s at that rate, but
+        // the oldest has waited 1.2 s. Taken; once it has waited 5 s on the same rate, refused.
+        Assert.False(policy.Decide().Refuse);
+        policy.Observe(new IngestLogReading(T0.AddSeconds(2), 1_000, 5, 2_002));
         Assert.Equal(IngestPressure.LagCause, policy.Decide().Cause);
     }
 
