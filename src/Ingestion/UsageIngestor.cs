@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Options;
 
