@@ -1,5 +1,5 @@
 using CloudSentinel.Core;
-using CloudSentinel.Ingestion.Journal;
+using CloudSentinel.Grains.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace CloudSentinel.Ingestion;

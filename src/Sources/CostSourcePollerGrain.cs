@@ -3,7 +3,6 @@ using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 using CloudSentinel.Ingestion.Backpressure;
-using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Logging;
 
 namespace CloudSentinel.Sources;
