@@ -3,7 +3,7 @@ using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Ingestion.Tests;
 
 /// <summary>Usage records: parsing, the service a pod is charged to, and what is rejected.</summary>
 public sealed class UsageRecordTests
