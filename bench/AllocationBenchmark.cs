@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CloudSentinel.Allocation;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Clusters;
 using CloudSentinel.Ingestion;
 

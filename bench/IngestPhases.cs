@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 using CloudSentinel.Ingestion.Journal;

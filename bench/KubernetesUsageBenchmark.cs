@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using CloudSentinel.Connectors;
+using CloudSentinel.Core;
 using CloudSentinel.Ingestion;
 
 namespace CloudSentinel.Bench;

@@ -5,7 +5,7 @@ namespace CloudSentinel.Anomalies;
 
 /// <summary>
 /// Validates budget input for the budgets API. Tenant and service rules mirror ingest
-/// (CloudSentinel.Ingestion.Names) so that a budget can always name a service that ingest accepts;
+/// (CloudSentinel.Core.Names) so that a budget can always name a service that ingest accepts;
 /// they are repeated here because this library takes no project references.
 /// </summary>
 public static partial class BudgetValidator

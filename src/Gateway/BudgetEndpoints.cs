@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CloudSentinel.Anomalies;
+using CloudSentinel.Core;
 using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;

@@ -1,3 +1,5 @@
+using CloudSentinel.Core;
+
 namespace CloudSentinel.Grains.Abstractions;
 
 /// <summary>

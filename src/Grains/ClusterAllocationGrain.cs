@@ -2,7 +2,6 @@ using CloudSentinel.Allocation;
 using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
-using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
 using CloudSentinel.Grains.Persistence;

@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 
 namespace CloudSentinel.Ingestion;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 
 namespace CloudSentinel.Ingestion;

@@ -1,3 +1,5 @@
+using CloudSentinel.Core;
+
 namespace CloudSentinel.Ingestion;
 
 /// <summary>
@@ -50,7 +52,7 @@ public struct CostLineItem
     public void Reset(long index) => this = new CostLineItem
     {
         Index = index,
-        ServiceName = Grains.Abstractions.CostVocabulary.UntaggedService,
+        ServiceName = CostVocabulary.UntaggedService,
         AccountId = "",
         Source = "",
     };

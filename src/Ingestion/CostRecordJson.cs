@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Ingestion;
 
@@ -54,74 +55,4 @@ public static class CostRecordJson
             default: reader.Skip(); break;
         }
     }
-}
-
-/// <summary>What every record kind's sent fields share: its position, and the fields sent with the wrong type.</summary>
-public abstract class RecordFields
-{
-    public long Index { get; init; }
-
-    // Most records have no invalid field; the set is made on the first one.
-    private HashSet<string>? _invalidFields;
-
-    /// <summary>Whether any field was sent with the wrong JSON type (its error is already reported).</summary>
-    public bool HasInvalidFields => _invalidFields is { Count: > 0 };
-
-    /// <summary>Whether <paramref name="field"/> was sent with the wrong JSON type: its error is already reported.</summary>
-    public bool IsInvalid(string field) => _invalidFields?.Contains(field) == true;
-
-    public void MarkInvalid(string field) => (_invalidFields ??= new HashSet<string>(StringComparer.Ordinal)).Add(field);
-}
-
-/// <summary>The fields of one cost record as they were sent, before validation.</summary>
-public sealed class CostRecordFields : RecordFields
-{
-    public string? Tenant { get; set; }
-    public string? ServiceName { get; set; }
-    public string? Provider { get; set; }
-    public string? CostType { get; set; }
-    public DateTime? PeriodStart { get; set; }
-    public DateTime? PeriodEnd { get; set; }
-    public decimal? CostUsd { get; set; }
-    public string? AccountId { get; set; }
-    public string? SubAccountId { get; set; }
-    public string? SubAccountName { get; set; }
-    public string? ProviderService { get; set; }
-    public string? ServiceCategory { get; set; }
-    public string? Region { get; set; }
-    public string? ResourceId { get; set; }
-    public string? Source { get; set; }
-    public decimal? CpuCostUsd { get; set; }
-    public decimal? MemoryCostUsd { get; set; }
-    public string? StorageType { get; set; }
-    public decimal? StorageGb { get; set; }
-    public string? Direction { get; set; }
-    public Dictionary<string, string>? Tags { get; set; }
-
-    /// <summary>The fields of a record read from a file or an API, so that it meets the same rules as one sent over HTTP.</summary>
-    public static CostRecordFields From(CostRecord r, long index) => new()
-    {
-        Index = index,
-        Tenant = r.Tenant,
-        ServiceName = r.ServiceName,
-        Provider = r.Provider,
-        CostType = r.CostType,
-        PeriodStart = r.PeriodStart,
-        PeriodEnd = r.PeriodEnd,
-        CostUsd = r.CostUsd,
-        AccountId = r.AccountId,
-        SubAccountId = r.SubAccountId,
-        SubAccountName = r.SubAccountName,
-        ProviderService = r.ProviderService,
-        ServiceCategory = r.ServiceCategory,
-        Region = r.Region,
-        ResourceId = r.ResourceId,
-        Source = r.Source,
-        CpuCostUsd = r.CpuCostUsd,
-        MemoryCostUsd = r.MemoryCostUsd,
-        StorageType = r.StorageType,
-        StorageGb = r.StorageGb,
-        Direction = r.Direction,
-        Tags = r.Tags is null ? null : new Dictionary<string, string>(r.Tags),
-    };
 }

@@ -1,3 +1,5 @@
+using CloudSentinel.Core;
+
 namespace CloudSentinel.Ingestion;
 
 /// <summary>What became of one ingest request: accepted whole (and durable), or rejected whole with the reasons.</summary>

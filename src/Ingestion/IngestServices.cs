@@ -1,3 +1,4 @@
+using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Unicode;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Ingestion;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Ingestion;
 

@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 
 namespace CloudSentinel.Ingestion;
@@ -108,7 +109,7 @@ public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter coun
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new Journal.IngestUnavailableException($"the tenant's service catalog cannot answer now ({ex.GetType().Name}: {ex.Message}); nothing from the request was applied", ex);
+            throw new IngestUnavailableException($"the tenant's service catalog cannot answer now ({ex.GetType().Name}: {ex.Message}); nothing from the request was applied", ex);
         }
     }
 }

@@ -1,4 +1,5 @@
-using CloudSentinel.Ingestion.Journal;
+using CloudSentinel.Core;
+using CloudSentinel.Grains.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace CloudSentinel.Ingestion;

@@ -1,8 +1,8 @@
 using CloudSentinel.Connectors;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 using CloudSentinel.Ingestion.Backpressure;
-using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Logging;
 
 namespace CloudSentinel.Sources;

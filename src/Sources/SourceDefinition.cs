@@ -1,4 +1,5 @@
 using CloudSentinel.Connectors;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 using Microsoft.Extensions.Configuration;

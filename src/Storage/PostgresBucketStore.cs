@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Persistence;
 using Npgsql;

@@ -1,4 +1,5 @@
 using System.Text;
+using CloudSentinel.Core;
 using CloudSentinel.Ingestion;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using CloudSentinel.Ingestion;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Connectors.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using CloudSentinel.Connectors;
-using CloudSentinel.Ingestion;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Testing;
 

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
-using CloudSentinel.Ingestion;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Connectors;
 
@@ -131,7 +131,7 @@ public sealed class AwsCostExplorerConnector(
         // A TAG group key reads "key$value"; "key$" is the spend without the tag.
         var dollar = keys[1].IndexOf('$');
         var tagValue = (dollar >= 0 ? keys[1][(dollar + 1)..] : keys[1]).Trim();
-        var service = tagValue.Length > 0 ? tagValue : Grains.Abstractions.CostVocabulary.UntaggedService;
+        var service = tagValue.Length > 0 ? tagValue : CostVocabulary.UntaggedService;
         if (Names.CheckServiceName(service) is { } problem)
         {
             rejected.Add(new IngestError(index, "Keys", $"the service tag value {problem}"));

@@ -1,3 +1,5 @@
+using CloudSentinel.Core;
+
 namespace CloudSentinel.Connectors;
 
 /// <summary>How one tenant's AWS account is polled through Cost Explorer GetCostAndUsage.</summary>
@@ -41,7 +43,7 @@ public sealed record AwsCostExplorerOptions : IApiSourceOptions
 
     public void Validate()
     {
-        if (Ingestion.Names.CheckTenant(Tenant) is { } problem) throw new ArgumentException($"Aws.Tenant {problem}");
+        if (Names.CheckTenant(Tenant) is { } problem) throw new ArgumentException($"Aws.Tenant {problem}");
         if (RequestBudget < 1) throw new ArgumentException("Aws.RequestBudget must be at least 1");
         if (string.IsNullOrWhiteSpace(ServiceTagKey)) throw new ArgumentException("Aws.ServiceTagKey must not be empty");
         Retry.Validate();

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Core;
-using CloudSentinel.Ingestion;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Connectors;
 
@@ -145,7 +145,7 @@ public sealed class AzureCostManagementConnector(
             }
 
             var value = Text(row[tagValue])?.Trim();
-            var serviceName = string.IsNullOrEmpty(value) ? Grains.Abstractions.CostVocabulary.UntaggedService : value;
+            var serviceName = string.IsNullOrEmpty(value) ? CostVocabulary.UntaggedService : value;
             if (Names.CheckServiceName(serviceName) is { } problem)
             {
                 rejected.Add(new IngestError(index, "TagValue", $"the service tag value {problem}"));

@@ -1,3 +1,5 @@
+using CloudSentinel.Core;
+
 namespace CloudSentinel.Connectors;
 
 /// <summary>How one tenant's Azure scope is polled through the Cost Management Query API.</summary>
@@ -42,7 +44,7 @@ public sealed record AzureCostManagementOptions : IApiSourceOptions
 
     public void Validate()
     {
-        if (Ingestion.Names.CheckTenant(Tenant) is { } problem) throw new ArgumentException($"Azure.Tenant {problem}");
+        if (Names.CheckTenant(Tenant) is { } problem) throw new ArgumentException($"Azure.Tenant {problem}");
         if (!Scope.StartsWith('/')) throw new ArgumentException("Azure.Scope must start with '/', e.g. /subscriptions/{id}");
         if (RequestBudget < 1) throw new ArgumentException("Azure.RequestBudget must be at least 1");
         Retry.Validate();

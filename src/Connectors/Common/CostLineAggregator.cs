@@ -1,4 +1,5 @@
-using CloudSentinel.Ingestion;
+
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Connectors;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using CloudSentinel.Ingestion;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Connectors;
 

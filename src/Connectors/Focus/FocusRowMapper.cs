@@ -1,6 +1,5 @@
 using System.Globalization;
-using CloudSentinel.Grains.Abstractions;
-using CloudSentinel.Ingestion;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Connectors;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using CloudSentinel.Core;
 using Google.Apis.Auth.OAuth2;
-using CloudSentinel.Ingestion;
 
 namespace CloudSentinel.Connectors;
 
@@ -118,7 +118,7 @@ public sealed class GcpBillingExportConnector(
             }
 
             var value = cells[labelValue];
-            var serviceName = string.IsNullOrEmpty(value) ? Grains.Abstractions.CostVocabulary.UntaggedService : value;
+            var serviceName = string.IsNullOrEmpty(value) ? CostVocabulary.UntaggedService : value;
             if (Names.CheckServiceName(serviceName) is { } problem)
             {
                 rejected.Add(new IngestError(index, "labels", $"the service label value {problem}"));

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Connectors;
 
@@ -48,7 +49,7 @@ public sealed partial record GcpBillingExportOptions : IApiSourceOptions
 
     public void Validate()
     {
-        if (Ingestion.Names.CheckTenant(Tenant) is { } problem) throw new ArgumentException($"Gcp.Tenant {problem}");
+        if (Names.CheckTenant(Tenant) is { } problem) throw new ArgumentException($"Gcp.Tenant {problem}");
         if (!TablePattern().IsMatch(Table)) throw new ArgumentException($"Gcp.Table '{Table}' is not project.dataset.table");
         if (string.IsNullOrWhiteSpace(ProjectId)) throw new ArgumentException("Gcp.ProjectId must not be empty");
         if (ServiceLabelKeys.Count == 0) throw new ArgumentException("Gcp.ServiceLabelKeys must name at least one label");

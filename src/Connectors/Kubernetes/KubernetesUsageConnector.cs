@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using CloudSentinel.Core;
-using CloudSentinel.Ingestion;
 
 namespace CloudSentinel.Connectors;
 

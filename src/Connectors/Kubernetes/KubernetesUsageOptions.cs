@@ -1,3 +1,5 @@
+using CloudSentinel.Core;
+
 namespace CloudSentinel.Connectors;
 
 /// <summary>How the pod usage of one tenant's cluster is read from that cluster's Prometheus.</summary>
@@ -52,7 +54,7 @@ public sealed record KubernetesUsageOptions : IApiSourceOptions
 
     public void Validate()
     {
-        if (Ingestion.Names.CheckTenant(Tenant) is { } problem) throw new ArgumentException($"Kubernetes.Tenant {problem}");
+        if (Names.CheckTenant(Tenant) is { } problem) throw new ArgumentException($"Kubernetes.Tenant {problem}");
         if (string.IsNullOrWhiteSpace(ClusterName)) throw new ArgumentException("Kubernetes.ClusterName is required");
         if (ServiceLabels.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("Kubernetes.ServiceLabels must not contain blank names");
         if (ServiceFallback is not (Namespace or Owner)) throw new ArgumentException($"Kubernetes.ServiceFallback '{ServiceFallback}' is not one of namespace, owner");

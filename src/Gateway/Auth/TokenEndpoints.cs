@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CloudSentinel.Core;
 using CloudSentinel.Ingestion;
 
 namespace CloudSentinel.Gateway.Auth;

@@ -1,4 +1,5 @@
 using CloudSentinel.Anomalies;
+using CloudSentinel.Core;
 using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Ingestion;
 using Npgsql;

@@ -1,4 +1,5 @@
 using CloudSentinel.Connectors;
+using CloudSentinel.Core;
 using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Ingestion;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CloudSentinel.Connectors;
+using CloudSentinel.Core;
 using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Ingestion;

@@ -1,4 +1,5 @@
 using CloudSentinel.Connectors;
+using CloudSentinel.Core;
 using CloudSentinel.Ingestion;
 
 namespace CloudSentinel.Gateway.Ingest;

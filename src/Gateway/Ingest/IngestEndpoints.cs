@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Ingestion;
 using Microsoft.Extensions.Options;

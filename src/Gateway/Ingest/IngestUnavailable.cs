@@ -1,5 +1,5 @@
 using System.Globalization;
-using CloudSentinel.Ingestion.Journal;
+using CloudSentinel.Grains.Abstractions;
 
 namespace CloudSentinel.Gateway.Ingest;
 

@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using CloudSentinel.Ingestion;
 
 namespace CloudSentinel.Gateway.Metrics;

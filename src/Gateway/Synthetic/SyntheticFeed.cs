@@ -3,7 +3,6 @@ using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 using CloudSentinel.Ingestion.Backpressure;
-using CloudSentinel.Ingestion.Journal;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 

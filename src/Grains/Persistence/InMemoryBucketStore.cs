@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 
 namespace CloudSentinel.Grains.Persistence;

@@ -5,6 +5,7 @@ using CloudSentinel.Connectors;
 using CloudSentinel.Core;
 using CloudSentinel.Gateway.Export;
 using CloudSentinel.Gateway.Ingest;
+using CloudSentinel.Gateway.Synthetic;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 using CloudSentinel.Tests.Infrastructure;

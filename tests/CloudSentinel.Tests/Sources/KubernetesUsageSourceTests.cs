@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using CloudSentinel.Cli;
 using CloudSentinel.Connectors;
+using CloudSentinel.Core;
 using CloudSentinel.Gateway.Sources;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
@@ -243,7 +244,7 @@ public sealed class KubernetesUsageSourceTests : IAsyncLifetime
     /// <summary>0.5 and 0.500000 are the same quantity.</summary>
     private static string D(decimal? d) => d?.ToString("0.##########", CultureInfo.InvariantCulture) ?? "";
 
-    private static string Line(Ingestion.UsageRecordFields f) =>
+    private static string Line(UsageRecordFields f) =>
         Line(new UsageRecordFieldsView(f.PeriodStart!.Value, f.Namespace!, f.PodName!, f.ServiceName!, f.CpuRequestCoreHours ?? 0, f.CpuUsageCoreHours ?? 0,
             f.MemoryRequestGbHours ?? 0, f.MemoryUsageGbHours ?? 0, f.StorageType, f.StorageGbHours, f.LoadBalancer));
 

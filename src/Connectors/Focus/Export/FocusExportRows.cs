@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CloudSentinel.Core;
-using CloudSentinel.Ingestion;
 
 namespace CloudSentinel.Connectors;
 

@@ -1,8 +1,9 @@
 using System.Text;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Ingestion.Tests;
 
 /// <summary>
 /// The streamed, allocation-free reader of cost bodies (CostBodyReader, CostBodyParser,

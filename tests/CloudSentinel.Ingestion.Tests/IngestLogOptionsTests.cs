@@ -1,6 +1,6 @@
 using CloudSentinel.Ingestion.Journal;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Ingestion.Tests;
 
 /// <summary>How many pump rounds a silo runs at once, against the connections its pool has.</summary>
 public sealed class IngestLogOptionsTests

@@ -1,7 +1,7 @@
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Grains.Tests;
 
 public sealed class ClusterHoursTests
 {

@@ -1,8 +1,9 @@
 using System.Text;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Ingestion.Tests;
 
 /// <summary>Usage records: parsing, the service a pod is charged to, and what is rejected.</summary>
 public sealed class UsageRecordTests

@@ -1,6 +1,6 @@
 using CloudSentinel.Grains.Costs;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Grains.Tests;
 
 /// <summary>The console's forecast row follows a moving forecast within seconds, and a steady one once a minute.</summary>
 public sealed class ForecastWritesTests

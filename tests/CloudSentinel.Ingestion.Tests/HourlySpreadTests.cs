@@ -1,6 +1,6 @@
 using CloudSentinel.Ingestion;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Ingestion.Tests;
 
 public sealed class HourlySpreadTests
 {

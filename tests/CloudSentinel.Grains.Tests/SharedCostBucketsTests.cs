@@ -2,7 +2,7 @@ using CloudSentinel.Allocation;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Grains.Tests;
 
 /// <summary>How an hour's allocation becomes absolute service buckets, and what a recompute sends.</summary>
 public sealed class SharedCostBucketsTests

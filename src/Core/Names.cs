@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace CloudSentinel.Ingestion;
+namespace CloudSentinel.Core;
 
 /// <summary>The shape rules for tenant and service names that every input path shares.</summary>
 public static partial class Names

@@ -1,7 +1,8 @@
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Ingestion.Tests;
 
 /// <summary>Which cost records are a cluster's own cost, and what part of the cluster they pay for.</summary>
 public sealed class ClusterCostRouterTests

@@ -1,7 +1,7 @@
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Costs;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Grains.Tests;
 
 public sealed class CostWindowsTests
 {

@@ -1,7 +1,8 @@
 using System.Text;
+using CloudSentinel.Core;
 using CloudSentinel.Ingestion;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Ingestion.Tests;
 
 public sealed class CostRecordParsingTests
 {

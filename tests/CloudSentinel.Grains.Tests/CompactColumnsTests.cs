@@ -1,7 +1,7 @@
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Costs;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Grains.Tests;
 
 /// <summary>The fixed-point and sequence columns of a service's buckets: narrow while values allow, exact always.</summary>
 public sealed class CompactColumnsTests

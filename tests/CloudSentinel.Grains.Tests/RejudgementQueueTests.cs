@@ -1,6 +1,6 @@
 using CloudSentinel.Grains.Costs;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Grains.Tests;
 
 public sealed class RejudgementQueueTests
 {

@@ -1,4 +1,4 @@
-namespace CloudSentinel.Grains.Abstractions;
+namespace CloudSentinel.Core;
 
 /// <summary>The closed sets of values that labels, table columns and ingest records share.</summary>
 public static class CostVocabulary

@@ -1,6 +1,6 @@
 using CloudSentinel.Ingestion.Backpressure;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Ingestion.Tests;
 
 /// <summary>When ingest pushes back, and the Retry-After it draws from the measured drain rate.</summary>
 public sealed class BackpressurePolicyTests

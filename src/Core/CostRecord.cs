@@ -1,4 +1,4 @@
-namespace CloudSentinel.Ingestion;
+namespace CloudSentinel.Core;
 
 /// <summary>
 /// One normalized cost line, aligned with FOCUS: what every source (HTTP ingest, FOCUS files,
@@ -8,7 +8,7 @@ namespace CloudSentinel.Ingestion;
 public sealed record CostRecord
 {
     public required string Tenant { get; init; }
-    public string ServiceName { get; init; } = Grains.Abstractions.CostVocabulary.UntaggedService;
+    public string ServiceName { get; init; } = CostVocabulary.UntaggedService;
     public required string Provider { get; init; }
     public required string CostType { get; init; }
     public required DateTime PeriodStart { get; init; }
@@ -38,11 +38,4 @@ public sealed record CostRecord
 
     /// <summary>FOCUS 1.3 ContractApplied (JSON, as the file had it) when every line of the record agrees; a detail, not part of any bucket.</summary>
     public string? ContractApplied { get; init; }
-}
-
-/// <summary>Why one input record was rejected: which record, which field, and why.</summary>
-/// <param name="Record">Zero-based index in the request, or the line number for files.</param>
-public sealed record IngestError(long Record, string Field, string Reason)
-{
-    public override string ToString() => $"record {Record}: field '{Field}': {Reason}";
 }

@@ -1,7 +1,8 @@
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 
-namespace CloudSentinel.Tests.Unit;
+namespace CloudSentinel.Ingestion.Tests;
 
 public sealed class BucketAggregatorTests
 {

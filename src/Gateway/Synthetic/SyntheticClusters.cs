@@ -1,6 +1,8 @@
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Ingestion;
 
-namespace CloudSentinel.Ingestion;
+namespace CloudSentinel.Gateway.Synthetic;
 
 /// <summary>
 /// Deterministic demo clusters for the synthetic feed: per tenant an EKS and a GKE cluster running
