@@ -14,6 +14,9 @@ public sealed class ConsoleQueries(NpgsqlDataSource dataSource, TimeProvider clo
 {
     public const int MaxPageSize = 200;
 
+    /// <summary>How far below the month to date a forecast may be and still count (rounding of the grains' amounts).</summary>
+    private const decimal ForecastTolerance = 0.01m;
+
     /// <summary>How far back the service page and the freshness look: the grains' retention.</summary>
     public static readonly TimeSpan History = TimeSpan.FromDays(35);
 
@@ -111,17 +114,22 @@ public sealed class ConsoleQueries(NpgsqlDataSource dataSource, TimeProvider clo
     /// The tenant's forecast is the sum of its services' forecasts, and so is its band, as on the Grafana
     /// budget dashboard (a band that assumes the services' errors move together). It is null until every
     /// service with cost this month or a forecast has its forecast computed: a sum over some of them is
-    /// not a forecast of the tenant (issue 19), so the progress says how many are done instead.
+    /// not a forecast of the tenant (issue 19), so the progress says how many are done instead. A forecast
+    /// below what the service has already cost this month predates data that arrived since (a backfill
+    /// landing faster than its grain rewrites the row): it counts as not computed yet, so the overview
+    /// never shows a month forecast below the month to date beside it.
     /// </summary>
     private static async Task<(ForecastBand? Band, ForecastProgress Progress)> TenantForecastAsync(NpgsqlConnection connection, string tenant, DateTime month, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            SELECT sum(f.forecast_usd), sum(f.lower_usd), sum(f.upper_usd), count(f.service_name)::int, count(*)::int
-            FROM (SELECT DISTINCT service_name FROM service_costs_service_daily WHERE tenant_id = $1 AND day >= $2 AND day < $3 AND buckets > 0) d
+            SELECT sum(f.forecast_usd), sum(f.lower_usd), sum(f.upper_usd),
+                   count(f.service_name) FILTER (WHERE f.forecast_usd >= coalesce(d.month_usd, 0) - $4)::int, count(*)::int
+            FROM (SELECT service_name, sum(cost_usd) AS month_usd FROM service_costs_service_daily WHERE tenant_id = $1 AND day >= $2 AND day < $3
+                  GROUP BY service_name HAVING sum(buckets) > 0) d
             FULL JOIN (SELECT service_name, forecast_usd, lower_usd, upper_usd FROM cost_forecasts WHERE tenant_id = $1 AND month = $2 AND service_name <> '*') f
             USING (service_name)
             """, connection);
-        Add(command, tenant, DateOnly.FromDateTime(month), DateOnly.FromDateTime(month.AddMonths(1)));
+        Add(command, tenant, DateOnly.FromDateTime(month), DateOnly.FromDateTime(month.AddMonths(1)), ForecastTolerance);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var progress = new ForecastProgress(reader.GetInt32(3), reader.GetInt32(4));
@@ -200,7 +208,8 @@ public sealed class ConsoleQueries(NpgsqlDataSource dataSource, TimeProvider clo
         var rows = page.Select(r => r with
         {
             BudgetUsd = budgets.TryGetValue(r.ServiceName, out var b) ? b : null,
-            ForecastUsd = forecasts.TryGetValue(r.ServiceName, out var f) ? f : null,
+            // Below the month to date: written before data that arrived since (see TenantForecastAsync).
+            ForecastUsd = forecasts.TryGetValue(r.ServiceName, out var f) && f >= r.MonthToDateUsd - ForecastTolerance ? f : null,
             Anomalies24h = (int)anomalies.GetValueOrDefault(r.ServiceName),
         }).ToArray();
         return new ServicePage(tenant, today.AddDays(-7), today.AddDays(-1), sort, offset, limit, page.Total, rows);

@@ -136,6 +136,28 @@ public sealed class ConsoleApiTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"forecast {first} before the backfill, {console} after it (gauge {gauge})");
     }
 
+    [Fact]
+    public async Task A_forecast_below_the_month_to_date_is_not_shown_as_the_forecast()
+    {
+        var hour = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour);
+        await _stack.IngestAndSettleAsync([.. Enumerable.Range(1, 30).Select(i =>
+            $$"""{"tenant":"stale","service_name":"late","cloud_provider":"gcp","cost_type":"compute","period_start":"{{hour.AddHours(-i):yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":2}""")]);
+        await Eventually.Async(async () => await _stack.QueryScalarAsync<long>("SELECT count(*) FROM cost_forecasts WHERE tenant_id = 'stale'") == 1, "the forecast");
+        var computed = await GetJsonAsync("/api/cloudsentinel/summary?tenant=stale");
+        Assert.Equal(1, computed.GetProperty("forecastServices").GetProperty("computed").GetInt32());
+        Assert.True(computed.GetProperty("forecast").GetProperty("forecastUsd").GetDecimal() >= computed.GetProperty("monthToDateUsd").GetDecimal());
+
+        // A row written before the rest of the month's data arrived: 1 USD against a month to date of more.
+        await _stack.QueryScalarAsync<long>("WITH u AS (UPDATE cost_forecasts SET forecast_usd = 1, lower_usd = 0, upper_usd = 2 WHERE tenant_id = 'stale' RETURNING 1) SELECT count(*) FROM u");
+        var stale = await GetJsonAsync("/api/cloudsentinel/summary?tenant=stale");
+        Assert.True(stale.GetProperty("monthToDateUsd").GetDecimal() > 1m);
+        Assert.Equal(JsonValueKind.Null, stale.GetProperty("forecast").ValueKind);
+        Assert.Equal(0, stale.GetProperty("forecastServices").GetProperty("computed").GetInt32());
+        Assert.Equal(1, stale.GetProperty("forecastServices").GetProperty("services").GetInt32());
+        var row = (await GetJsonAsync("/api/cloudsentinel/services?tenant=stale")).GetProperty("services")[0];
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("forecastUsd").ValueKind);
+    }
+
     [Theory]
     [InlineData("/api/cloudsentinel/services?tenant=rank&sort=cost;drop", "sort")]
     [InlineData("/api/cloudsentinel/services?tenant=rank&limit=0", "limit")]
