@@ -227,7 +227,7 @@ public static class SoakRun
         var text = new StringBuilder()
             .AppendLine("## Soak: sustained ingest with a silo kill and a PostgreSQL restart")
             .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"Machine: {BenchEnvironment.Machine}; load average at the end {File.ReadAllText("/proc/loadavg").Split(' ')[0..3].Aggregate((a, b) => a + " " + b)}. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, ")
+            .AppendLine(CultureInfo.InvariantCulture, $"Machine: {BenchEnvironment.Machine}; load average at the end {string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3])}. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, ")
             .AppendLine(CultureInfo.InvariantCulture, $"`CLOUDSENTINEL_SOAK_MINUTES={minutes.ToString(CultureInfo.InvariantCulture)} dotnet run -c Release --project bench -- soak` (30 minutes by default; this run {minutes:0.#}).")
             .AppendLine("Three silos and a gateway as processes on a throwaway PostgreSQL 15 with durable settings (fsync and synchronous_commit on, stock max_connections 100).")
             .AppendLine("Three tenants, each a client sending 1,500-record NDJSON requests (60 services × 48 hours × 5 accounts per tenant, so every bucket is restated every ~10 requests), honouring Retry-After;")
