@@ -15,11 +15,24 @@ public sealed class ArrivalOrderTests : IAsyncLifetime
     private const int Services = 8;
     private const int Days = 28;
     private const int Hours = Days * 24;
-    private static readonly DateTime CurrentHour = DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour);
-    private static readonly DateTime FirstHour = CurrentHour.AddHours(-Hours);
+    /// <summary>The four orders must all run within one UTC hour: the hour that ends meanwhile gets its verdict in the later orders only.</summary>
+    private static readonly TimeSpan LongestRun = TimeSpan.FromMinutes(6);
+    private DateTime _firstHour;
     private CloudSentinelStack _stack = null!;
 
-    public async Task InitializeAsync() => _stack = await CloudSentinelStack.StartAsync();
+    public async Task InitializeAsync()
+    {
+        var now = DateTime.UtcNow;
+        var currentHour = now.Date.AddHours(now.Hour);
+        if (currentHour.AddHours(1) - now < LongestRun)
+        {
+            await Task.Delay(currentHour.AddHours(1) - now + TimeSpan.FromSeconds(2));
+            currentHour = currentHour.AddHours(1);
+        }
+
+        _firstHour = currentHour.AddHours(-Hours);
+        _stack = await CloudSentinelStack.StartAsync();
+    }
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
 
@@ -44,8 +57,8 @@ public sealed class ArrivalOrderTests : IAsyncLifetime
 
     private static int Offset(LabelledSeries series) => series.Final.Length - Hours;
 
-    private static string Rec(string tenant, int service, int hour, decimal usd) =>
-        $$"""{"tenant":"{{tenant}}","service_name":"svc-{{service}}","cloud_provider":"aws","cost_type":"compute","period_start":"{{FirstHour.AddHours(hour):yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":{{usd.ToString(CultureInfo.InvariantCulture)}}}""";
+    private string Rec(string tenant, int service, int hour, decimal usd) =>
+        $$"""{"tenant":"{{tenant}}","service_name":"svc-{{service}}","cloud_provider":"aws","cost_type":"compute","period_start":"{{_firstHour.AddHours(hour):yyyy-MM-dd'T'HH:mm:ss'Z'}}","cost_usd":{{usd.ToString(CultureInfo.InvariantCulture)}}}""";
 
     private async Task SendAsync(IEnumerable<string> records)
     {
