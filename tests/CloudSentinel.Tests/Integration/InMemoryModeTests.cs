@@ -31,4 +31,42 @@ public sealed class InMemoryModeTests
         Assert.Equal(3, view.BucketCount);
         Assert.Equal(7.50m, view.Last24HoursUsd);
     }
+
+    /// <summary>
+    /// The reads that only PostgreSQL can answer refuse with 503, a body that says what to configure and no
+    /// Retry-After (waiting would not help); the checks of the request come first, and /readyz asks nothing of a database.
+    /// </summary>
+    [Fact]
+    public async Task Reads_kept_in_PostgreSQL_answer_503_saying_what_to_configure()
+    {
+        await using var stack = await CloudSentinelStack.StartAsync(postgres: false);
+        const string console = """{"message":"the console reads PostgreSQL; set ConnectionStrings__Postgres on the gateway","field":null}""";
+        const string export = """{"message":"the export reads service_costs in PostgreSQL; set ConnectionStrings__Postgres on the gateway","field":null}""";
+        var answers = new (string Path, string Body)[]
+        {
+            ("/api/cloudsentinel/tenants", console),
+            ("/api/cloudsentinel/summary?tenant=mem", console),
+            ("/api/cloudsentinel/services?tenant=mem", console),
+            ("/api/cloudsentinel/service?tenant=mem&service=api", console),
+            ("/api/cloudsentinel/clusters?tenant=mem", console),
+            ("/api/cloudsentinel/anomalies?tenant=mem",
+                """{"message":"anomaly history is kept in PostgreSQL; set ConnectionStrings__Postgres on the gateway","field":null}"""),
+            ("/api/cloudsentinel/export/focus?tenant=mem&from=2026-11-01&to=2026-11-02", export),
+            ("/api/cloudsentinel/export/focus/metadata?tenant=mem&from=2026-11-01&to=2026-11-02", export),
+        };
+
+        foreach (var (path, body) in answers)
+        {
+            var response = await stack.Http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+            Assert.False(response.Headers.Contains("Retry-After"), path);
+            Assert.False(response.Content.Headers.Contains("Content-Disposition"), path);
+            Assert.Equal(body, await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await stack.Http.GetAsync("/api/cloudsentinel/services?tenant=mem&sort=size")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await stack.Http.GetAsync("/api/cloudsentinel/export/focus?tenant=mem&from=2026-11-02&to=2026-11-01")).StatusCode);
+        Assert.Equal("ready\n", await stack.Http.GetStringAsync("/readyz"));
+    }
 }
