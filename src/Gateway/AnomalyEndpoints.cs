@@ -1,7 +1,7 @@
 using CloudSentinel.Core;
 using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Ingestion;
-using Npgsql;
+using CloudSentinel.Storage.Queries;
 
 namespace CloudSentinel.Gateway;
 
@@ -12,7 +12,7 @@ public static class AnomalyEndpoints
 
     public static void MapAnomalies(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/cloudsentinel/anomalies", async (string? tenant, string? from, string? to, string? service, IServiceProvider services, CancellationToken cancellationToken) =>
+        routes.MapGet("/api/cloudsentinel/anomalies", async (string? tenant, string? from, string? to, string? service, IAnomalyQueries anomalies, CancellationToken cancellationToken) =>
         {
             if (Names.CheckTenant(tenant) is { } tenantProblem) return ErrorResponse.Problem("tenant", tenantProblem);
             var now = DateTime.UtcNow;
@@ -20,31 +20,7 @@ public static class AnomalyEndpoints
             if (!TryTime(to, now.AddHours(1), out var toUtc)) return ErrorResponse.Problem("to", $"'{to}' is not an RFC 3339 timestamp");
             if (toUtc <= fromUtc) return ErrorResponse.Problem("to", "must be after from");
             if (toUtc - fromUtc > MaxRange) return ErrorResponse.Problem("from", $"the range is longer than {MaxRange.TotalDays:0} days");
-            if (services.GetService<NpgsqlDataSource>() is not { } dataSource)
-            {
-                return Results.Json(new ErrorResponse("anomaly history is kept in PostgreSQL; set ConnectionStrings__Postgres on the gateway"), statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
-
-            await using var command = dataSource.CreateCommand("""
-                SELECT "timestamp", service_name, cost_usd, expected_cost, zscore, direction, reason, detected_at
-                FROM cost_anomalies
-                WHERE tenant_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3 AND ($4::text IS NULL OR service_name = $4)
-                ORDER BY "timestamp" DESC, service_name
-                LIMIT 10000
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = tenant });
-            command.Parameters.Add(new NpgsqlParameter { Value = fromUtc });
-            command.Parameters.Add(new NpgsqlParameter { Value = toUtc });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)service ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            var rows = new List<AnomalyResponse>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows.Add(new AnomalyResponse(
-                    DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc), reader.GetString(1), reader.GetDecimal(2), reader.GetDecimal(3),
-                    reader.GetDouble(4), reader.GetString(5), reader.GetString(6), DateTime.SpecifyKind(reader.GetDateTime(7), DateTimeKind.Utc)));
-            }
-
+            var rows = await anomalies.ListAsync(tenant!, fromUtc, toUtc, service, cancellationToken);
             return Results.Json(rows);
         }).RequireRole(ApiPrincipal.ReadRole);
     }
@@ -59,6 +35,4 @@ public static class AnomalyEndpoints
 
         return JsonRecords.TryParseRfc3339(text, out utc);
     }
-
-    public sealed record AnomalyResponse(DateTime Timestamp, string ServiceName, decimal CostUsd, decimal ExpectedCost, double Zscore, string Direction, string Reason, DateTime DetectedAt);
 }

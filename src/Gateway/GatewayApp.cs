@@ -9,6 +9,7 @@ using CloudSentinel.Gateway.Synthetic;
 using CloudSentinel.Ingestion;
 using CloudSentinel.Ingestion.Backpressure;
 using CloudSentinel.Ingestion.Journal;
+using CloudSentinel.Storage.Queries;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Runtime;
@@ -68,16 +69,27 @@ public static class GatewayApp
             dataSource = pool.BuildDataSource(connectionString);
             builder.Services.AddSingleton(dataSource);
             builder.Services.AddSingleton<ITokenStore>(new PostgresTokenStore(dataSource));
+            builder.Services.AddSingleton<IIngestRateBuckets>(new PostgresIngestRateBuckets(dataSource));
+            builder.Services.AddSingleton<IConsoleQueries>(sp => new PostgresConsoleQueries(dataSource, sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddSingleton<IAnomalyQueries>(new PostgresAnomalyQueries(dataSource));
+            builder.Services.AddSingleton<IServiceCostReader>(new PostgresServiceCostReader(dataSource));
+            builder.Services.AddSingleton<IStorageReadiness>(new PostgresReadiness(dataSource));
+            builder.Services.AddSingleton<IIngestLogQueries>(new PostgresIngestLogQueries(dataSource));
             builder.Services.AddSingleton<IngestLogGauges>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestLogGauges>());
         }
 
         else
         {
+            // What only PostgreSQL holds is refused with 503 (StorageUnavailableAnswers); readiness asks no database.
             builder.Services.AddSingleton<ITokenStore, InMemoryTokenStore>();
+            builder.Services.AddSingleton<IConsoleQueries, UnavailableConsoleQueries>();
+            builder.Services.AddSingleton<IAnomalyQueries, UnavailableAnomalyQueries>();
+            builder.Services.AddSingleton<IServiceCostReader, UnavailableServiceCostReader>();
+            builder.Services.AddSingleton<IStorageReadiness, NoStorageReadiness>();
         }
 
-        (config.GetSection(IngestRateLimits.Section).Get<IngestRateLimits>() ?? new IngestRateLimits()).Validate().Register(builder.Services, dataSource);
+        (config.GetSection(IngestRateLimits.Section).Get<IngestRateLimits>() ?? new IngestRateLimits()).Validate().Register(builder.Services, shared: dataSource is not null);
         builder.Services.AddIngest(config, dataSource);
         builder.Services.AddIngestBackpressure(config, dataSource);
         if (dataSource is not null)
@@ -86,7 +98,7 @@ public static class GatewayApp
             builder.Services.AddHostedService(sp => sp.GetRequiredService<BackpressureGauges>());
         }
 
-        builder.Services.AddConsole(config, dataSource);
+        builder.Services.AddConsole(config);
         builder.Services.AddSingleton<IClientConnectionRetryFilter, RetryUntilStopped>();
         builder.UseOrleansClient(client =>
         {
@@ -114,6 +126,7 @@ public static class GatewayApp
         app.Use(authentication.InvokeAsync);
         app.UseRateLimiter();
         app.UseIngestUnavailable();
+        app.UseStorageUnavailableAnswers();
         app.MapTokens();
         app.MapIngest();
         app.MapFocusIngest();

@@ -1,4 +1,4 @@
-using Npgsql;
+using CloudSentinel.Storage.Queries;
 using Orleans.Runtime;
 
 namespace CloudSentinel.Gateway;
@@ -9,7 +9,7 @@ public static class HealthEndpoints
     public static void MapHealth(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/healthz", () => Results.Text("ok\n"));
-        routes.MapGet("/readyz", async (IClusterClient client, IServiceProvider services, CancellationToken cancellationToken) =>
+        routes.MapGet("/readyz", async (IClusterClient client, IStorageReadiness storage, CancellationToken cancellationToken) =>
         {
             var problems = new List<string>();
             try
@@ -22,17 +22,13 @@ public static class HealthEndpoints
                 problems.Add($"cluster: {ex.Message}");
             }
 
-            if (services.GetService<NpgsqlDataSource>() is { } dataSource)
+            try
             {
-                try
-                {
-                    await using var command = dataSource.CreateCommand("SELECT 1");
-                    await command.ExecuteScalarAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-                }
-                catch (Exception ex)
-                {
-                    problems.Add($"postgres: {ex.Message}");
-                }
+                await storage.CheckAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                problems.Add($"postgres: {ex.Message}");
             }
 
             return problems.Count == 0

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CloudSentinel.Core;
 using Xunit;
 using Xunit.Abstractions;
 

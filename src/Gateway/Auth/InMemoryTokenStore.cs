@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CloudSentinel.Storage.Queries;
 
 namespace CloudSentinel.Gateway.Auth;
 

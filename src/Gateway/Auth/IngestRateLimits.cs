@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using Npgsql;
+using CloudSentinel.Storage.Queries;
 
 namespace CloudSentinel.Gateway.Auth;
 
@@ -10,7 +10,7 @@ namespace CloudSentinel.Gateway.Auth;
 /// of <see cref="Burst"/> requests, refilled at <see cref="RequestsPerSecond"/>; past it the answer is
 /// 429 with Retry-After and nothing is applied. The admin token is not limited unless
 /// <see cref="LimitAdmin"/> is set. With PostgreSQL the buckets are kept there
-/// (<see cref="PostgresTokenBucketLimiter"/>), so the limits hold across gateways; without it, per process.
+/// (<see cref="SharedTokenBucketLimiter"/>), so the limits hold across gateways; without it, per process.
 /// </summary>
 public sealed class IngestRateLimits
 {
@@ -32,7 +32,7 @@ public sealed class IngestRateLimits
         return this;
     }
 
-    public void Register(IServiceCollection services, NpgsqlDataSource? dataSource) => services.AddRateLimiter(limiter =>
+    public void Register(IServiceCollection services, bool shared) => services.AddRateLimiter(limiter =>
     {
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         limiter.OnRejected = async (context, cancellationToken) =>
@@ -49,10 +49,11 @@ public sealed class IngestRateLimits
         {
             var principal = http.Features.Get<ApiPrincipal>();
             if (!Enabled || principal is null || (principal.IsAdmin && !LimitAdmin)) return RateLimitPartition.GetNoLimiter("unlimited");
-            if (dataSource is not null)
+            if (shared)
             {
-                var logger = http.RequestServices.GetRequiredService<ILogger<PostgresTokenBucketLimiter>>();
-                return RateLimitPartition.Get(principal.Tenant ?? "admin", tenant => new PostgresTokenBucketLimiter(dataSource, tenant, Burst, RequestsPerSecond, logger));
+                var logger = http.RequestServices.GetRequiredService<ILogger<SharedTokenBucketLimiter>>();
+                var buckets = http.RequestServices.GetRequiredService<IIngestRateBuckets>();
+                return RateLimitPartition.Get(principal.Tenant ?? "admin", tenant => new SharedTokenBucketLimiter(buckets, tenant, Burst, RequestsPerSecond, logger));
             }
 
             return RateLimitPartition.GetTokenBucketLimiter(principal.Tenant ?? "admin", _ => new TokenBucketRateLimiterOptions

@@ -1,4 +1,5 @@
 using CloudSentinel.Gateway.Console;
+using CloudSentinel.Storage.Queries;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 

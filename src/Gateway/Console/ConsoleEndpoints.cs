@@ -2,7 +2,7 @@ using CloudSentinel.Anomalies;
 using CloudSentinel.Core;
 using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Ingestion;
-using Npgsql;
+using CloudSentinel.Storage.Queries;
 
 namespace CloudSentinel.Gateway.Console;
 
@@ -16,17 +16,14 @@ public static class ConsoleEndpoints
 {
     private const string Api = TokenAuthentication.ApiPrefix;
 
-    public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration config, NpgsqlDataSource? dataSource)
+    public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration config)
     {
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
             (config.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions()).Validate()));
         services.AddSingleton<ConsoleSessions>();
-        if (dataSource is not null)
-        {
-            // The same detector settings as the silo's, so the service page's expected line is the one the grains judge by.
-            var anomalies = (config.GetSection("Anomalies").Get<AnomalyOptions>() ?? AnomalyOptions.Default).Validate();
-            services.AddSingleton(sp => new ConsoleQueries(dataSource, sp.GetRequiredService<TimeProvider>(), new AnomalyDetector(anomalies)));
-        }
+        // The same detector settings as the silo's, so the service page's expected line is the one the grains judge by.
+        var anomalies = (config.GetSection("Anomalies").Get<AnomalyOptions>() ?? AnomalyOptions.Default).Validate();
+        services.AddSingleton(sp => new ConsoleQueries(sp.GetRequiredService<IConsoleQueries>(), sp.GetRequiredService<TimeProvider>(), new AnomalyDetector(anomalies)));
 
         return services;
     }
@@ -39,19 +36,18 @@ public static class ConsoleEndpoints
             app.MapConsoleLogin();
         }
 
-        app.MapGet(Api + "/tenants", async (HttpContext http, IServiceProvider services, CancellationToken cancellationToken) =>
+        app.MapGet(Api + "/tenants", async (HttpContext http, ConsoleQueries queries, CancellationToken cancellationToken) =>
         {
             var principal = http.Principal();
             if (!principal.IsAdmin) return Results.Json(new { tenants = new[] { principal.Tenant }, admin = false });
-            if (Queries(services) is not { } queries) return NoDatabase();
             return Results.Json(new { tenants = await queries.TenantsAsync(cancellationToken), admin = true });
         }).RequireRole(ApiPrincipal.ReadRole);
 
-        app.MapGet(Api + "/summary", async (string? tenant, IServiceProvider services, CancellationToken cancellationToken) =>
-            CheckTenant(tenant) ?? (Queries(services) is { } queries ? Results.Json(await queries.SummaryAsync(tenant!, cancellationToken)) : NoDatabase()))
+        app.MapGet(Api + "/summary", async (string? tenant, ConsoleQueries queries, CancellationToken cancellationToken) =>
+            CheckTenant(tenant) ?? Results.Json(await queries.SummaryAsync(tenant!, cancellationToken)))
             .RequireRole(ApiPrincipal.ReadRole);
 
-        app.MapGet(Api + "/services", async (string? tenant, string? q, string? sort, int? offset, int? limit, IServiceProvider services, CancellationToken cancellationToken) =>
+        app.MapGet(Api + "/services", async (string? tenant, string? q, string? sort, int? offset, int? limit, ConsoleQueries queries, CancellationToken cancellationToken) =>
         {
             if (CheckTenant(tenant) is { } problem) return problem;
             sort ??= "last7";
@@ -59,30 +55,23 @@ public static class ConsoleEndpoints
             if (offset is < 0 or > 1_000_000) return ErrorResponse.Problem("offset", "must be between 0 and 1,000,000");
             if (limit is < 1 or > ConsoleQueries.MaxPageSize) return ErrorResponse.Problem("limit", $"must be between 1 and {ConsoleQueries.MaxPageSize}");
             if (q is { Length: > Names.MaxServiceNameLength }) return ErrorResponse.Problem("q", $"is longer than {Names.MaxServiceNameLength} characters");
-            if (Queries(services) is not { } queries) return NoDatabase();
             return Results.Json(await queries.ServicesAsync(tenant!, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), sort, offset ?? 0, limit ?? 50, cancellationToken));
         }).RequireRole(ApiPrincipal.ReadRole);
 
-        app.MapGet(Api + "/service", async (string? tenant, string? service, IServiceProvider services, CancellationToken cancellationToken) =>
+        app.MapGet(Api + "/service", async (string? tenant, string? service, ConsoleQueries queries, CancellationToken cancellationToken) =>
         {
             if (CheckTenant(tenant) is { } problem) return problem;
             if (string.IsNullOrEmpty(service) || service.Length > Names.MaxServiceNameLength) return ErrorResponse.Problem("service", $"is required, at most {Names.MaxServiceNameLength} characters");
-            if (Queries(services) is not { } queries) return NoDatabase();
             return await queries.ServiceAsync(tenant!, service, cancellationToken) is { } detail
                 ? Results.Json(detail)
                 : Results.Json(new ErrorResponse($"tenant '{tenant}' has no cost for service '{service}' in the last {ConsoleQueries.History.TotalDays:0} days", "service"),
                     statusCode: StatusCodes.Status404NotFound);
         }).RequireRole(ApiPrincipal.ReadRole);
 
-        app.MapGet(Api + "/clusters", async (string? tenant, IServiceProvider services, CancellationToken cancellationToken) =>
-            CheckTenant(tenant) ?? (Queries(services) is { } queries ? Results.Json(new { clusters = await queries.ClustersAsync(tenant!, cancellationToken) }) : NoDatabase()))
+        app.MapGet(Api + "/clusters", async (string? tenant, ConsoleQueries queries, CancellationToken cancellationToken) =>
+            CheckTenant(tenant) ?? Results.Json(new { clusters = await queries.ClustersAsync(tenant!, cancellationToken) }))
             .RequireRole(ApiPrincipal.ReadRole);
     }
 
-    private static ConsoleQueries? Queries(IServiceProvider services) => services.GetService<ConsoleQueries>();
-
     private static IResult? CheckTenant(string? tenant) => Names.CheckTenant(tenant) is { } problem ? ErrorResponse.Problem("tenant", problem) : null;
-
-    private static IResult NoDatabase() =>
-        Results.Json(new ErrorResponse("the console reads PostgreSQL; set ConnectionStrings__Postgres on the gateway"), statusCode: StatusCodes.Status503ServiceUnavailable);
 }

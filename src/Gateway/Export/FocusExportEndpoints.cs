@@ -2,8 +2,8 @@ using CloudSentinel.Connectors;
 using CloudSentinel.Core;
 using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Ingestion;
+using CloudSentinel.Storage.Queries;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace CloudSentinel.Gateway.Export;
 
@@ -18,16 +18,17 @@ public static class FocusExportEndpoints
     public const string Path = "/api/cloudsentinel/export/focus";
     public const string MetadataPath = Path + "/metadata";
 
-    private sealed record Request(string Tenant, DateTime From, DateTime To, FocusExportFormat Format, NpgsqlDataSource DataSource)
+    private sealed record Request(string Tenant, DateTime From, DateTime To, FocusExportFormat Format)
     {
         public string Extension => Format == FocusExportFormat.Parquet ? "parquet" : "csv";
     }
 
     public static void MapFocusExport(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet(Path, async (HttpContext http, string? tenant, string? from, string? to, string? format, IServiceProvider services, ILogger<ServiceCostReader> logger) =>
+        routes.MapGet(Path, async (HttpContext http, string? tenant, string? from, string? to, string? format, IServiceCostReader reader, ILogger<IServiceCostReader> logger) =>
         {
-            if (Parse(tenant, from, to, format, services) is not { } request) return Problem(tenant, from, to, format, services);
+            if (Parse(tenant, from, to, format) is not { } request) return Problem(tenant, from, to, format);
+            var lines = reader.ReadAsync(request.Tenant, request.From, request.To, http.RequestAborted);
             http.Response.ContentType = request.Format == FocusExportFormat.Parquet ? "application/vnd.apache.parquet" : "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition =
                 $"attachment; filename=\"focus-1.3-{request.Tenant}-{request.From:yyyyMMddTHHmm}-{request.To:yyyyMMddTHHmm}.{request.Extension}\"";
@@ -35,7 +36,6 @@ public static class FocusExportEndpoints
             var ct = http.RequestAborted;
             await using var writer = FocusExportWriter.Create(request.Format, http.Response.Body);
             var money = 0m;
-            var lines = new ServiceCostReader(request.DataSource).ReadAsync(request.Tenant, request.From, request.To, ct);
             await foreach (var row in FocusExportRows.FromAsync(request.Tenant, lines, ct))
             {
                 FocusExportRows.Check(row);
@@ -49,30 +49,22 @@ public static class FocusExportEndpoints
             return Results.Empty;
         }).RequireRole(ApiPrincipal.ReadRole);
 
-        routes.MapGet(MetadataPath, async (HttpContext http, string? tenant, string? from, string? to, string? format, IServiceProvider services,
+        routes.MapGet(MetadataPath, async (HttpContext http, string? tenant, string? from, string? to, string? format, IServiceCostReader reader,
             IOptions<FocusExportOptions> options, TimeProvider clock) =>
         {
-            if (Parse(tenant, from, to, format, services) is not { } request) return Problem(tenant, from, to, format, services);
-            var lastUpdated = await new ServiceCostReader(request.DataSource).LastUpdatedAsync(request.Tenant, request.From, request.To, http.RequestAborted);
+            if (Parse(tenant, from, to, format) is not { } request) return Problem(tenant, from, to, format);
+            var lastUpdated = await reader.LastUpdatedAsync(request.Tenant, request.From, request.To, http.RequestAborted);
             var metadata = FocusExportMetadata.Build(request.Tenant, request.From, request.To, request.Format, clock.GetUtcNow().UtcDateTime,
                 TimeSpan.FromHours(options.Value.CompleteAfterHours), lastUpdated);
             return Results.Text(FocusExportMetadata.Serialize(metadata), "application/json");
         }).RequireRole(ApiPrincipal.ReadRole);
     }
 
-    private static Request? Parse(string? tenant, string? from, string? to, string? format, IServiceProvider services) =>
-        Check(tenant, from, to, format, out var start, out var end, out var chosen).Count == 0 && services.GetService<NpgsqlDataSource>() is { } dataSource
-            ? new Request(tenant!, start, end, chosen, dataSource)
-            : null;
+    private static Request? Parse(string? tenant, string? from, string? to, string? format) =>
+        Check(tenant, from, to, format, out var start, out var end, out var chosen).Count == 0 ? new Request(tenant!, start, end, chosen) : null;
 
-    private static IResult Problem(string? tenant, string? from, string? to, string? format, IServiceProvider services)
-    {
-        var problems = Check(tenant, from, to, format, out _, out _, out _);
-        return problems.Count > 0
-            ? Results.Json(new ErrorResponse(string.Join("; ", problems)), statusCode: StatusCodes.Status400BadRequest)
-            : Results.Json(new ErrorResponse("the export reads service_costs in PostgreSQL; set ConnectionStrings__Postgres on the gateway"),
-                statusCode: StatusCodes.Status503ServiceUnavailable);
-    }
+    private static IResult Problem(string? tenant, string? from, string? to, string? format) =>
+        Results.Json(new ErrorResponse(string.Join("; ", Check(tenant, from, to, format, out _, out _, out _))), statusCode: StatusCodes.Status400BadRequest);
 
     private static List<string> Check(string? tenant, string? from, string? to, string? format, out DateTime start, out DateTime end, out FocusExportFormat chosen)
     {

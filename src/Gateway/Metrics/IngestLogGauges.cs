@@ -1,4 +1,4 @@
-using Npgsql;
+using CloudSentinel.Storage.Queries;
 using Prometheus;
 
 namespace CloudSentinel.Gateway.Metrics;
@@ -7,7 +7,7 @@ namespace CloudSentinel.Gateway.Metrics;
 /// The ingest log as operators watch it, read from PostgreSQL every few seconds (a scrape never
 /// queries the database): messages waiting, the age of the oldest, and dead letters.
 /// </summary>
-public sealed class IngestLogGauges(NpgsqlDataSource dataSource, CollectorRegistry registry, ILogger<IngestLogGauges> logger) : BackgroundService
+public sealed class IngestLogGauges(IIngestLogQueries log, CollectorRegistry registry, ILogger<IngestLogGauges> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -22,16 +22,10 @@ public sealed class IngestLogGauges(NpgsqlDataSource dataSource, CollectorRegist
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT (SELECT count(*) FROM ingest_log),
-                   (SELECT coalesce(extract(epoch FROM now() - min(enqueued_at)), 0)::float8 FROM ingest_log),
-                   (SELECT count(*) FROM ingest_dead_letters)
-            """);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) return;
-        _pending.Set(reader.GetInt64(0));
-        _oldest.Set(reader.GetDouble(1));
-        _dead.Set(reader.GetInt64(2));
+        if (await log.DepthAsync(cancellationToken) is not { } depth) return;
+        _pending.Set(depth.PendingMessages);
+        _oldest.Set(depth.OldestAgeSeconds);
+        _dead.Set(depth.DeadLetters);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,7 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 
-namespace CloudSentinel.Gateway.Console;
+namespace CloudSentinel.Storage.Queries;
 
 /// <summary>
 /// A tenant's services ranked and paged by PostgreSQL, from the daily rollup (V012): at most 21 days
@@ -19,12 +19,12 @@ public static class ServiceRanking
         ["name"] = "service_name",
     };
 
-    public sealed class Page(List<ServiceRow> rows, int total) : List<ServiceRow>(rows)
+    internal sealed class Page(List<ServiceRow> rows, int total) : List<ServiceRow>(rows)
     {
         public int Total { get; } = total;
     }
 
-    public static async Task<Page> QueryAsync(
+    internal static async Task<Page> QueryAsync(
         NpgsqlConnection connection, string tenant, string? search, string sort, int offset, int limit, DateOnly today, DateOnly month, CancellationToken cancellationToken)
     {
         var last7 = today.AddDays(-7);
@@ -47,9 +47,9 @@ public static class ServiceRanking
             ORDER BY {Sorts[sort]}
             LIMIT $7 OFFSET $8
             """, connection);
-        ConsoleQueries.Add(command, tenant, last7, today, previous7, month);
+        PostgresConsoleQueries.Add(command, tenant, last7, today, previous7, month);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)search ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        ConsoleQueries.Add(command, limit, offset);
+        PostgresConsoleQueries.Add(command, limit, offset);
         var rows = new List<ServiceRow>();
         var total = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -71,7 +71,7 @@ public static class ServiceRanking
             SELECT count(DISTINCT service_name)::int FROM service_costs_service_daily
             WHERE tenant_id = $1 AND day >= least($2, $3) AND buckets > 0 AND ($4::text IS NULL OR strpos(lower(service_name), lower($4)) > 0)
             """, connection);
-        ConsoleQueries.Add(command, tenant, previous7, month);
+        PostgresConsoleQueries.Add(command, tenant, previous7, month);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)search ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }

@@ -1,4 +1,4 @@
-namespace CloudSentinel.Connectors;
+namespace CloudSentinel.Core;
 
 /// <summary>
 /// One row of <c>service_costs</c> (an hourly bucket), with what the export needs to explain a share

@@ -1,4 +1,4 @@
-namespace CloudSentinel.Gateway.Auth;
+namespace CloudSentinel.Storage.Queries;
 
 /// <summary>Tenant tokens: created, listed (never their secrets), revoked, and looked up by id.</summary>
 public interface ITokenStore
@@ -13,6 +13,3 @@ public interface ITokenStore
     /// <summary>The token with this id unless revoked.</summary>
     Task<StoredToken?> FindAsync(string id, CancellationToken cancellationToken);
 }
-
-/// <summary>A tenant token as stored: its hash, never the token.</summary>
-public sealed record StoredToken(string Id, string Tenant, string[] Roles, byte[] Hash, DateTime CreatedAt);

@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using CloudSentinel.Connectors;
+using CloudSentinel.Core;
 using Npgsql;
 
-namespace CloudSentinel.Gateway.Export;
+namespace CloudSentinel.Storage.Queries;
 
 /// <summary>
 /// Streams a tenant's hourly buckets from <c>service_costs</c> in time order, with what the sources said
@@ -12,7 +12,7 @@ namespace CloudSentinel.Gateway.Export;
 /// compute, the service's pods of that cluster hour from <c>pod_costs</c> with the CPU the allocation
 /// counted for each (max of request and usage, <c>pod_usage</c>). One query, read row by row: memory does not grow with the range.
 /// </summary>
-public sealed class ServiceCostReader(NpgsqlDataSource dataSource)
+public sealed class PostgresServiceCostReader(NpgsqlDataSource dataSource) : IServiceCostReader
 {
     private const string Sql = """
         SELECT sc."timestamp", sc.service_name, sc.cost_type, sc.cloud_provider, sc.account_id, sc.source, sc.breakdown, sc.cost_usd,
@@ -65,7 +65,6 @@ public sealed class ServiceCostReader(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>The newest change of the tenant's buckets in [from, to): the metadata's RecencyLastUpdated.</summary>
     public async Task<DateTime?> LastUpdatedAsync(string tenant, DateTime from, DateTime to, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""SELECT max(updated_at) FROM service_costs WHERE tenant_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3""");

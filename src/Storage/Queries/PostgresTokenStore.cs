@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace CloudSentinel.Gateway.Auth;
+namespace CloudSentinel.Storage.Queries;
 
 /// <summary>Tenant tokens in api_tokens (created by the silo's migrations), shared by every gateway.</summary>
 public sealed class PostgresTokenStore(NpgsqlDataSource dataSource) : ITokenStore

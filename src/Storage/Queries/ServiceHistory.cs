@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace CloudSentinel.Gateway.Console;
+namespace CloudSentinel.Storage.Queries;
 
 /// <summary>
 /// One service's buckets over a range, summed per hour and kept by cost type, provider and source,
@@ -37,14 +37,14 @@ public sealed class ServiceHistory
         return new SharedShare(rows.Sum(r => r.CostUsd), clusters.Sum(c => c.CostUsd), clusters);
     }
 
-    public static async Task<ServiceHistory> LoadAsync(
+    internal static async Task<ServiceHistory> LoadAsync(
         NpgsqlConnection connection, string tenant, string service, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
         var history = new ServiceHistory();
         await using (var first = new NpgsqlCommand("SELECT min(\"timestamp\") FROM service_costs WHERE tenant_id = $1 AND service_name = $2", connection))
         {
-            ConsoleQueries.Add(first, tenant, service);
-            if (await first.ExecuteScalarAsync(cancellationToken) is DateTime firstHour) history.FirstHour = ConsoleQueries.Utc(firstHour);
+            PostgresConsoleQueries.Add(first, tenant, service);
+            if (await first.ExecuteScalarAsync(cancellationToken) is DateTime firstHour) history.FirstHour = PostgresConsoleQueries.Utc(firstHour);
         }
 
         await using var command = new NpgsqlCommand("""
@@ -52,11 +52,11 @@ public sealed class ServiceHistory
             WHERE tenant_id = $1 AND service_name = $2 AND "timestamp" >= $3 AND "timestamp" < $4
             GROUP BY 1, 2, 3, 4
             """, connection);
-        ConsoleQueries.Add(command, tenant, service, from, to);
+        PostgresConsoleQueries.Add(command, tenant, service, from, to);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var hour = ConsoleQueries.Utc(reader.GetDateTime(0));
+            var hour = PostgresConsoleQueries.Utc(reader.GetDateTime(0));
             var cost = reader.GetDecimal(4);
             history._rows.Add((hour, reader.GetString(1), reader.GetString(2), reader.GetString(3), cost));
             history._totals[hour] = history._totals.GetValueOrDefault(hour) + cost;

@@ -1,4 +1,4 @@
-namespace CloudSentinel.Connectors;
+namespace CloudSentinel.Core;
 
 /// <summary>
 /// A pod's CPU plus memory cost of one cluster hour, and the CPU the allocation counted for it that hour

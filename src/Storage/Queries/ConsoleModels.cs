@@ -1,4 +1,4 @@
-namespace CloudSentinel.Gateway.Console;
+namespace CloudSentinel.Storage.Queries;
 
 // What the console's JSON APIs answer. Amounts are USD; hours are UTC hour starts.
 
