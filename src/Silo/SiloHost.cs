@@ -1,6 +1,7 @@
 using System.Net;
 using CloudSentinel.Anomalies;
 using CloudSentinel.Grains;
+using CloudSentinel.Grains.Abstractions.Persistence;
 using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
