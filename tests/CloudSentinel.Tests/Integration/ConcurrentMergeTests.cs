@@ -1,7 +1,6 @@
 using CloudSentinel.Grains.Abstractions;
-using CloudSentinel.Ingestion;
-using CloudSentinel.Ingestion.Journal;
 using CloudSentinel.Storage;
+using CloudSentinel.Storage.IngestLog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
