@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CloudSentinel.Grains.Abstractions;
-using CloudSentinel.Grains.Persistence;
+using CloudSentinel.Grains.Abstractions.Persistence;
 using CloudSentinel.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
-using CloudSentinel.Ingestion.Journal;
+using CloudSentinel.Storage.IngestLog;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 

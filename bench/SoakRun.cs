@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using CloudSentinel.Ingestion.Backpressure;
+using CloudSentinel.Storage.IngestLog;
 using Npgsql;
 
 namespace CloudSentinel.Bench;
@@ -110,13 +110,14 @@ public static class SoakRun
 
             var samples = new List<Sample>();
             var reported = new List<Reported>();
+            var log = new PostgresIngestLogReader(dataSource);
             var sampler = Task.Run(async () =>
             {
                 while (!stop.IsCancellationRequested)
                 {
                     try
                     {
-                        var reading = await IngestBackpressure.ReadAsync(dataSource, CancellationToken.None);
+                        var reading = await log.ReadAsync(CancellationToken.None);
                         lock (samples) samples.Add(new Sample(clock.Elapsed.TotalSeconds, reading.Backlog, reading.ApplyLagSeconds, reading.LastSequence));
                         using var status = JsonDocument.Parse(await cluster.Http.GetStringAsync("/api/cloudsentinel/ingest-status"));
                         lock (reported) reported.Add(new Reported(clock.Elapsed.TotalSeconds, status.RootElement.GetProperty("drainPerSecond").GetDouble()));

@@ -11,6 +11,12 @@ public static class CostVocabulary
     /// <summary>The bucket source of an overflowed service's cost: its own name, so its restatements replace only its own amounts.</summary>
     public static string OverflowSource(string service, string source) => source.Length == 0 ? $"overflow:{service}" : $"overflow:{service}|{source}";
 
+    /// <summary>
+    /// The bucket source of the services' shares of a cluster's cost: the cluster grain writes them and
+    /// the allocation store reads them back by it, so both must spell it the same.
+    /// </summary>
+    public static string SharedSource(string cluster) => "shared:" + cluster;
+
     public static readonly IReadOnlySet<string> Providers = new HashSet<string>(StringComparer.Ordinal)
         { "aws", "gcp", "azure", "oci", "other" };
 

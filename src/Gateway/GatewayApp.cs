@@ -8,7 +8,7 @@ using CloudSentinel.Gateway.Sources;
 using CloudSentinel.Gateway.Synthetic;
 using CloudSentinel.Ingestion;
 using CloudSentinel.Ingestion.Backpressure;
-using CloudSentinel.Ingestion.Journal;
+using CloudSentinel.Storage;
 using CloudSentinel.Storage.Queries;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -90,8 +90,8 @@ public static class GatewayApp
         }
 
         (config.GetSection(IngestRateLimits.Section).Get<IngestRateLimits>() ?? new IngestRateLimits()).Validate().Register(builder.Services, shared: dataSource is not null);
-        builder.Services.AddIngest(config, dataSource);
-        builder.Services.AddIngestBackpressure(config, dataSource);
+        builder.Services.AddIngestStorage(config, dataSource);
+        builder.Services.AddIngestBackpressure(config);
         if (dataSource is not null)
         {
             builder.Services.AddSingleton<BackpressureGauges>();

@@ -1,6 +1,7 @@
 using CloudSentinel.Allocation;
 using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Grains.Abstractions.Persistence;
 using CloudSentinel.Grains.Clusters;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

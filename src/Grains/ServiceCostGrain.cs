@@ -1,8 +1,8 @@
 using CloudSentinel.Anomalies;
 using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Grains.Abstractions.Persistence;
 using CloudSentinel.Grains.Costs;
-using CloudSentinel.Grains.Persistence;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,6 @@
 using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
-using CloudSentinel.Grains.Clusters;
-using CloudSentinel.Grains.Persistence;
+using CloudSentinel.Grains.Abstractions.Persistence;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,15 +1,15 @@
 using System.Net;
 using CloudSentinel.Anomalies;
 using CloudSentinel.Grains;
+using CloudSentinel.Grains.Abstractions.Persistence;
 using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
 using CloudSentinel.Grains.Persistence;
-using CloudSentinel.Ingestion;
 using CloudSentinel.Ingestion.Backpressure;
-using CloudSentinel.Ingestion.Journal;
 using CloudSentinel.Sources;
 using CloudSentinel.Storage;
+using CloudSentinel.Storage.IngestLog;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -49,8 +49,8 @@ public static class SiloHost
                 ********************************************************************************
                 """);
             AddInMemoryStores(builder.Services);
-            builder.Services.AddIngest(config, dataSource: null);
-            builder.Services.AddIngestBackpressure(config, dataSource: null);
+            builder.Services.AddIngestStorage(config, dataSource: null);
+            builder.Services.AddIngestBackpressure(config);
             builder.UseOrleans(silo =>
             {
                 var primary = siloOptions.PrimarySiloEndpoint is { } endpoint ? IPEndPoint.Parse(endpoint) : null;
@@ -65,8 +65,8 @@ public static class SiloHost
         var dataSource = pool.BuildDataSource(connectionString);
         await SchemaMigrator.MigrateAsync(dataSource, log);
         AddPostgresStores(builder.Services, dataSource);
-        builder.Services.AddIngest(config, dataSource);
-        builder.Services.AddIngestBackpressure(config, dataSource);
+        builder.Services.AddIngestStorage(config, dataSource);
+        builder.Services.AddIngestBackpressure(config);
         builder.UseOrleans(silo => JoinPostgresCluster(silo, siloOptions, pool.ForOrleans(connectionString), config));
 
         // Registered after Orleans: it starts once the silo can take grain calls and stops before it.

@@ -1,5 +1,4 @@
 using CloudSentinel.Grains.Abstractions;
-using CloudSentinel.Grains.Clusters;
 using Npgsql;
 using NpgsqlTypes;
 

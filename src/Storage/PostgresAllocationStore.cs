@@ -1,6 +1,6 @@
 using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
-using CloudSentinel.Grains.Clusters;
+using CloudSentinel.Grains.Abstractions.Persistence;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -76,7 +76,7 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
                 SELECT "timestamp", service_name, cloud_provider, account_id, cost_type, breakdown,
                        cost_usd, cpu_cost_usd, memory_cost_usd, storage_gb
                 FROM service_costs WHERE tenant_id = $1 AND source = $2 AND source LIKE 'shared:%' AND "timestamp" >= $3 AND "timestamp" < $4
-                """, tenant, SharedCostBuckets.Source(cluster), since, until));
+                """, tenant, CostVocabulary.SharedSource(cluster), since, until));
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -106,7 +106,7 @@ public sealed class PostgresAllocationStore(NpgsqlDataSource dataSource, ILogger
                 var service = reader.GetString(1);
                 if (!published.TryGetValue(hour, out var services)) published[hour] = services = new(StringComparer.Ordinal);
                 if (!services.TryGetValue(service, out var buckets)) services[service] = buckets = new();
-                buckets[new BucketKey(reader.GetString(2), reader.GetString(3), reader.GetString(4), hour, reader.GetString(5), SharedCostBuckets.Source(cluster))] = amount;
+                buckets[new BucketKey(reader.GetString(2), reader.GetString(3), reader.GetString(4), hour, reader.GetString(5), CostVocabulary.SharedSource(cluster))] = amount;
             }
         }
 

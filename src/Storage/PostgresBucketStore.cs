@@ -1,6 +1,6 @@
 using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
-using CloudSentinel.Grains.Persistence;
+using CloudSentinel.Grains.Abstractions.Persistence;
 using Npgsql;
 
 namespace CloudSentinel.Storage;

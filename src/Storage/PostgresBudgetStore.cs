@@ -1,4 +1,4 @@
-using CloudSentinel.Grains.Persistence;
+using CloudSentinel.Grains.Abstractions.Persistence;
 using Npgsql;
 
 namespace CloudSentinel.Storage;

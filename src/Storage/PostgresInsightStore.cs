@@ -1,5 +1,5 @@
 using CloudSentinel.Grains.Abstractions;
-using CloudSentinel.Grains.Persistence;
+using CloudSentinel.Grains.Abstractions.Persistence;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;

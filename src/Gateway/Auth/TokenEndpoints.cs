@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CloudSentinel.Core;
 using CloudSentinel.Ingestion;
+using CloudSentinel.Storage;
 using CloudSentinel.Storage.Queries;
 
 namespace CloudSentinel.Gateway.Auth;

@@ -75,9 +75,6 @@ public sealed class ClusterHours
 /// <summary>What a batch did: the rows to persist (not stale, with their sequence) and the hours whose inputs changed.</summary>
 public sealed record AppliedInputs(IReadOnlyList<Sequenced<ClusterCostUpdate>> Costs, IReadOnlyList<Sequenced<PodUsageUpdate>> Usage, IReadOnlySet<DateTime> Hours);
 
-/// <summary>A value and the sequence of the ingest message that wrote it (0: before the ingest log).</summary>
-public readonly record struct Sequenced<T>(T Item, long Sequence);
-
 /// <summary>One hour of one cluster: its cost buckets and its pods.</summary>
 public sealed class ClusterHour(DateTime hour)
 {

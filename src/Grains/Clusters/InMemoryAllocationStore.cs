@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Grains.Abstractions.Persistence;
 
 namespace CloudSentinel.Grains.Clusters;
 

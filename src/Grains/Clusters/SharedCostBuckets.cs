@@ -1,4 +1,5 @@
 using CloudSentinel.Allocation;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 
 namespace CloudSentinel.Grains.Clusters;
@@ -11,14 +12,12 @@ namespace CloudSentinel.Grains.Clusters;
 /// </summary>
 public static class SharedCostBuckets
 {
-    public static string Source(string cluster) => "shared:" + cluster;
-
     /// <summary>Each service's buckets of the hour; amounts that are zero are left out.</summary>
     public static Dictionary<string, Dictionary<BucketKey, BucketAmount>> From(
         string cluster, DateTime hour, string provider, ClusterAllocation allocation)
     {
         var services = new Dictionary<string, Dictionary<BucketKey, BucketAmount>>(StringComparer.Ordinal);
-        var source = Source(cluster);
+        var source = CostVocabulary.SharedSource(cluster);
         void Add(string service, string costType, string breakdown, BucketAmount amount)
         {
             if (!services.TryGetValue(service, out var buckets))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CloudSentinel.Grains.Abstractions.Persistence;
 
 namespace CloudSentinel.Grains.Persistence;
 

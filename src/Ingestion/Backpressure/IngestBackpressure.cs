@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace CloudSentinel.Ingestion.Backpressure;
 
@@ -10,7 +10,7 @@ namespace CloudSentinel.Ingestion.Backpressure;
 /// request and there is nothing to wait for. When the log cannot be read, nothing is refused here:
 /// the journal then answers the outage itself (503).
 /// </summary>
-public sealed class IngestBackpressure(NpgsqlDataSource? dataSource, BackpressureOptions options, TimeProvider clock, ILogger<IngestBackpressure> logger)
+public sealed class IngestBackpressure(IIngestLogReader? log, BackpressureOptions options, TimeProvider clock, ILogger<IngestBackpressure> logger)
 {
     /// <summary>A reading older than this many refresh intervals is not acted on.</summary>
     private const int StaleAfterIntervals = 10;
@@ -35,7 +35,7 @@ public sealed class IngestBackpressure(NpgsqlDataSource? dataSource, Backpressur
 
     public async ValueTask<IngestPressure> CheckAsync(CancellationToken cancellationToken)
     {
-        if (dataSource is null || !options.Enabled) return IngestPressure.None;
+        if (log is null || !options.Enabled) return IngestPressure.None;
         if (clock.GetUtcNow().UtcDateTime - _triedAt >= options.RefreshInterval && await _reader.WaitAsync(0, CancellationToken.None))
         {
             // One reader per process; everyone else uses the reading in hand, so a burst of requests costs one query.
@@ -71,35 +71,17 @@ public sealed class IngestBackpressure(NpgsqlDataSource? dataSource, Backpressur
         _triedAt = clock.GetUtcNow().UtcDateTime;
         try
         {
-            var reading = await ReadAsync(dataSource!, cancellationToken);
+            var reading = await log!.ReadAsync(cancellationToken);
             lock (_gate)
             {
                 _policy.Observe(reading);
                 _readAt = clock.GetUtcNow().UtcDateTime;
             }
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception ex) when (ex is DbException or TimeoutException or InvalidOperationException)
         {
             // PostgreSQL down, or the silo has not created the log yet.
             logger.LogDebug("Ingest log not read for backpressure: {Message}", ex.Message);
         }
-    }
-
-    /// <summary>
-    /// The oldest first-delivery message by the primary key (the log is drained in sequence order, so
-    /// this reads a few index entries), the backlog by count (bounded by the cap), and the sequence.
-    /// </summary>
-    public static async Task<IngestLogReading> ReadAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("""
-            SELECT clock_timestamp(),
-                   (SELECT count(*) FROM ingest_log),
-                   coalesce((SELECT extract(epoch FROM clock_timestamp() - enqueued_at)::float8
-                             FROM ingest_log WHERE attempts = 0 ORDER BY seq LIMIT 1), 0),
-                   coalesce(pg_sequence_last_value(pg_get_serial_sequence('ingest_log', 'seq')::regclass), 0)
-            """);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return new IngestLogReading(reader.GetDateTime(0), reader.GetInt64(1), Math.Max(0, reader.GetDouble(2)), reader.GetInt64(3));
     }
 }

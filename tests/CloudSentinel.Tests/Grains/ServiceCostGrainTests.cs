@@ -1,5 +1,6 @@
 using CloudSentinel.Anomalies;
 using CloudSentinel.Grains.Abstractions;
+using CloudSentinel.Grains.Abstractions.Persistence;
 using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-namespace CloudSentinel.Grains.Persistence;
+namespace CloudSentinel.Grains.Abstractions.Persistence;
 
 /// <summary>
 /// Where a service grain's verdicts go: anomaly rows (one per anomalous hour, updated or removed
@@ -23,12 +23,3 @@ public sealed record AnomalyRecord(
 /// <summary>A row of cost_forecasts.</summary>
 public sealed record ForecastRecord(
     string Tenant, string ServiceName, DateTime Month, decimal ForecastUsd, decimal LowerUsd, decimal UpperUsd, decimal? BudgetUsd, bool ExceedsBudget);
-
-/// <summary>Monthly budgets, stored at once (a PUT answers only after the budget is durable).</summary>
-public interface IBudgetStore
-{
-    Task<IReadOnlyDictionary<string, decimal>> LoadAsync(string tenant, CancellationToken cancellationToken);
-
-    /// <summary>Sets a budget, or removes it when <paramref name="monthlyUsd"/> is null.</summary>
-    Task SaveAsync(string tenant, string serviceName, decimal? monthlyUsd, CancellationToken cancellationToken);
-}

@@ -1,7 +1,8 @@
+using CloudSentinel.Ingestion;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace CloudSentinel.Ingestion;
+namespace CloudSentinel.Storage;
 
 /// <summary>Upserts bucket descriptions into service_cost_details in one statement (arrays unnested), the later description replacing the earlier.</summary>
 public sealed class PostgresBucketDetailStore(NpgsqlDataSource dataSource) : IBucketDetailStore

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
-namespace CloudSentinel.Ingestion;
+namespace CloudSentinel.Storage;
 
 /// <summary>
 /// How many PostgreSQL connections one process may hold. Section "Postgres": <see cref="MaxPoolSize"/>

@@ -1,10 +1,9 @@
 using CloudSentinel.Grains.Abstractions;
-using CloudSentinel.Ingestion.Journal;
-using CloudSentinel.Storage;
+using CloudSentinel.Storage.IngestLog;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-namespace CloudSentinel.Tests.Integration;
+namespace CloudSentinel.Storage.Tests;
 
 /// <summary>
 /// Upgrading a database that an earlier release wrote: V014 turns network_costs and storage_costs

@@ -1,13 +1,11 @@
 using CloudSentinel.Grains.Abstractions;
-using CloudSentinel.Ingestion;
-using CloudSentinel.Ingestion.Journal;
-using CloudSentinel.Storage;
+using CloudSentinel.Storage.IngestLog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Orleans.Serialization;
 
-namespace CloudSentinel.Tests.Integration;
+namespace CloudSentinel.Storage.Tests;
 
 /// <summary>
 /// Requests merged by two gateways at once (two journals, each on its own connection pool) into the

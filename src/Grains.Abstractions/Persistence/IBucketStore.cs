@@ -1,6 +1,4 @@
-using CloudSentinel.Grains.Abstractions;
-
-namespace CloudSentinel.Grains.Persistence;
+namespace CloudSentinel.Grains.Abstractions.Persistence;
 
 /// <summary>
 /// Where a service grain's buckets are read back from when it activates. Grains never write

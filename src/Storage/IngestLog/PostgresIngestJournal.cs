@@ -3,7 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Orleans.Serialization;
 
-namespace CloudSentinel.Ingestion.Journal;
+namespace CloudSentinel.Storage.IngestLog;
 
 /// <summary>
 /// Applies a request in one transaction: takes the request's sequence number, merges its buckets

@@ -1,6 +1,6 @@
 using CloudSentinel.Grains.Abstractions;
 
-namespace CloudSentinel.Ingestion.Journal;
+namespace CloudSentinel.Storage.IngestLog;
 
 /// <summary>
 /// The journal of the in-memory mode (no PostgreSQL): merges each message into the silo's memory

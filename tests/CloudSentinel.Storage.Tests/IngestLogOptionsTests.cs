@@ -1,6 +1,6 @@
-using CloudSentinel.Ingestion.Journal;
+using CloudSentinel.Storage.IngestLog;
 
-namespace CloudSentinel.Ingestion.Tests;
+namespace CloudSentinel.Storage.Tests;
 
 /// <summary>How many pump rounds a silo runs at once, against the connections its pool has.</summary>
 public sealed class IngestLogOptionsTests

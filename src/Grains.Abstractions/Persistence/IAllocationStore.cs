@@ -1,6 +1,4 @@
-using CloudSentinel.Grains.Abstractions;
-
-namespace CloudSentinel.Grains.Clusters;
+namespace CloudSentinel.Grains.Abstractions.Persistence;
 
 /// <summary>
 /// Where cluster grains keep their raw inputs and their results. Enqueue calls never block a grain;

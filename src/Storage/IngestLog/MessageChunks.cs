@@ -1,6 +1,6 @@
 using CloudSentinel.Grains.Abstractions;
 
-namespace CloudSentinel.Ingestion.Journal;
+namespace CloudSentinel.Storage.IngestLog;
 
 /// <summary>
 /// Splits large messages so that no log row or grain call carries more than

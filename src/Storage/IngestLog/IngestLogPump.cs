@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Serialization;
 
-namespace CloudSentinel.Ingestion.Journal;
+namespace CloudSentinel.Storage.IngestLog;
 
 /// <summary>
 /// Drains ingest_log into the grains, in every silo. The gateway has already merged a message's

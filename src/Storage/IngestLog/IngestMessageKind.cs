@@ -1,4 +1,4 @@
-namespace CloudSentinel.Ingestion.Journal;
+namespace CloudSentinel.Storage.IngestLog;
 
 /// <summary>The kind column of ingest_log: which grain a row's payload is for.</summary>
 public enum IngestMessageKind : short

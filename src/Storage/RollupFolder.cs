@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace CloudSentinel.Ingestion;
+namespace CloudSentinel.Storage;
 
 /// <summary>
 /// Folds the rollup deltas that service_costs' triggers append into the tenant-hourly and

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Npgsql;
 
-namespace CloudSentinel.Ingestion;
+namespace CloudSentinel.Storage;
 
 /// <summary>
 /// Makes sure each tenant has its PostgreSQL role (cloudsentinel_tenant_…, for row-level security)

@@ -2,7 +2,7 @@ using CloudSentinel.Grains.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace CloudSentinel.Ingestion.Journal;
+namespace CloudSentinel.Storage.IngestLog;
 
 /// <summary>
 /// Writes folded buckets into service_costs inside the caller's transaction, set-based: one binary

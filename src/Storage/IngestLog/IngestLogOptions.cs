@@ -1,4 +1,4 @@
-namespace CloudSentinel.Ingestion.Journal;
+namespace CloudSentinel.Storage.IngestLog;
 
 /// <summary>How a silo drains the ingest log. Section "IngestLog".</summary>
 public sealed class IngestLogOptions
