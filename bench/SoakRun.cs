@@ -331,9 +331,9 @@ public static class SoakRun
             {
                 rss[name] = BenchEnvironment.ProcStatusKiB(pid.ToString(CultureInfo.InvariantCulture), "VmRSS");
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or InvalidOperationException)
             {
-                // Exited between the listing and the read.
+                // Exited between the listing and the read (a process that has exited but not been reaped has no VmRSS line).
             }
         }
 
