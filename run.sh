@@ -62,6 +62,9 @@ fi
 export Auth__AdminToken
 (umask 077 && printf '%s\n' "$Auth__AdminToken" > .run/admin.token)
 chmod 600 .run/admin.token
+# glibc's malloc with two arenas rather than eight per core: freed native memory is reused, and a silo's
+# RSS stays ~10 MB lower and flat (docs/durability.md, "Memory").
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 USED_PORTS=()
 SILO_NAMES=()
 GATEWAYS=()

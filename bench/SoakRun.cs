@@ -182,12 +182,14 @@ public static class SoakRun
 
             await Task.Delay(duration * 0.4 - clock.Elapsed);
             cluster.KillSilo(2);
+            var killedAt = clock.Elapsed.TotalSeconds;
             faults.Add($"silo-2 SIGKILL at {clock.Elapsed.TotalMinutes:0.0} min");
             await Task.Delay(TimeSpan.FromSeconds(15));
             cluster.StartSilo(2);
             var untilRestart = duration * 0.7 - clock.Elapsed;
             if (untilRestart > TimeSpan.Zero) await Task.Delay(untilRestart);
             await server.StopAsync();
+            var restartedAt = clock.Elapsed.TotalSeconds;
             faults.Add($"PostgreSQL stopped at {clock.Elapsed.TotalMinutes:0.0} min for 8 s");
             await Task.Delay(TimeSpan.FromSeconds(8));
             await server.StartAgainAsync();
@@ -210,7 +212,7 @@ public static class SoakRun
             var (exact, lost, doubled) = await CompareAsync(dataSource, feeds);
             var deadLetters = await CountAsync(dataSource, "SELECT count(*) FROM ingest_dead_letters");
             return Report(minutes, loadEnded, ackedRecords, acks, latencies, refusals, samples, sizes, scrapes, tenantScrapes, consoleReads, faults,
-                drained, leftInLog, exact, lost, doubled, deadLetters, feeds, pacedAt, reportedDrain);
+                drained, leftInLog, exact, lost, doubled, deadLetters, feeds, pacedAt, reportedDrain, [killedAt, restartedAt]);
         }
         finally
         {
@@ -221,7 +223,7 @@ public static class SoakRun
     private static string Report(
         double minutes, double loadEnded, long ackedRecords, List<(double At, int Records)> acks, List<double> latencies, Dictionary<string, int> refusals,
         List<Sample> samples, List<Sizes> sizes, List<double> scrapes, List<double> tenantScrapes, List<double> consoleReads, List<string> faults,
-        TimeSpan drained, long leftInLog, long exact, long lost, long doubled, long deadLetters, SoakFeed[] feeds, double? pacedAt, double? reportedDrain)
+        TimeSpan drained, long leftInLog, long exact, long lost, long doubled, long deadLetters, SoakFeed[] feeds, double? pacedAt, double? reportedDrain, double[] faultsAt)
     {
         const double recordsPerMessage = 1_500.0 / MessagesPerRequest;
         var applied = samples.Count > 1 ? (samples[^1].Sequence - samples[^1].Backlog - (samples[0].Sequence - samples[0].Backlog)) * recordsPerMessage / (samples[^1].At - samples[0].At) : 0;
@@ -264,6 +266,34 @@ public static class SoakRun
             var growth = string.Join(", ", warm.RssKiB.Keys.Where(p => p != "silo-2" && last.RssKiB.ContainsKey(p)).Order(StringComparer.Ordinal)
                 .Select(p => $"{p} {warm.RssKiB[p] / 1024.0:0} → {last.RssKiB[p] / 1024.0:0} MB ({(double)last.RssKiB[p] / warm.RssKiB[p]:0.00}×)"));
             text.AppendLine(CultureInfo.InvariantCulture, $"| RSS from a third of the run ({warm.At / 60:0.0} min) to its end ({last.At / 60:0.0} min) | {growth} |");
+
+            // What a fault adds at once (the killed silo's grains moving over, code paths run for the first
+            // time) apart from what grows while nothing fails: before each fault against 90 s after it, and the
+            // growth over the stretches in between.
+            var survivors = warm.RssKiB.Keys.Where(p => p != "silo-2" && last.RssKiB.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
+            long At(string process, double seconds, bool before)
+            {
+                var sample = before ? sizes.LastOrDefault(s => s.At <= seconds && s.RssKiB.ContainsKey(process)) : sizes.FirstOrDefault(s => s.At >= seconds && s.RssKiB.ContainsKey(process));
+                return sample?.RssKiB[process] ?? 0;
+            }
+
+            var steps = string.Join(", ", survivors.Select(p => $"{p} " + string.Join(" / ", faultsAt.Select(f => $"{(At(p, f + 90, before: false) - At(p, f, before: true)) / 1024.0:+0;-0} MB"))));
+            text.AppendLine(CultureInfo.InvariantCulture, $"| RSS step at the silo kill / the PostgreSQL restart (just before against 90 s after) | {steps} |");
+            var calm = string.Join(", ", survivors.Select(p =>
+            {
+                var edges = new List<(double From, double To)>();
+                var from = warm.At;
+                foreach (var f in faultsAt.Where(f => f > warm.At).Order())
+                {
+                    edges.Add((from, f));
+                    from = f + 90;
+                }
+
+                edges.Add((from, last.At));
+                var grown = edges.Where(e => e.To > e.From).Sum(e => At(p, e.To, before: true) - At(p, e.From, before: false));
+                return $"{p} {(warm.RssKiB[p] + grown) / (double)warm.RssKiB[p]:0.00}× ({grown / 1024.0:+0;-0} MB)";
+            }));
+            text.AppendLine(CultureInfo.InvariantCulture, $"| RSS growth over the same span without the faults' steps (the stretches between them added up) | {calm} |");
         }
 
         text.AppendLine()

@@ -151,6 +151,8 @@ public sealed class ProcessCluster : IAsyncDisposable
         };
         info.Environment["ConnectionStrings__Postgres"] = _connectionString;
         info.Environment["Orleans__ClusterId"] = ClusterId;
+        // As run.sh and the Dockerfile start them: glibc's malloc with two arenas (docs/durability.md, "Memory").
+        info.Environment["MALLOC_ARENA_MAX"] = Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") ?? "2";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__Console__FormatterName"] = "simple";
         foreach (var (key, value) in _settings) info.Environment[key] = value;
