@@ -37,6 +37,8 @@ public static class GatewayApp
 
         builder.Services.AddSingleton(Options.Create(auth));
         builder.Services.AddMemoryCache();
+        // Unhandled exceptions and bodiless 4xx/5xx (an unknown path, a bare 405) answer RFC 9457 problems like our own refusals.
+        builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<TokenAuthentication>();
         builder.Services.AddSingleton(Options.Create(synthetic));
         var focus = config.GetSection(FocusIngestOptions.Section).Get<FocusIngestOptions>() ?? new FocusIngestOptions();
@@ -108,6 +110,8 @@ public static class GatewayApp
         });
 
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         if (app.Services.GetRequiredService<ConsoleSessions>().Options.Enabled) app.UseConsoleHeaders();
         var authentication = app.Services.GetRequiredService<TokenAuthentication>();
         app.UseOutageAnswers();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Npgsql;
@@ -39,11 +38,10 @@ public sealed class IngestRateLimits
         {
             var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-            context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             var tenant = context.HttpContext.Features.Get<ApiPrincipal>()?.Tenant ?? "admin";
-            await context.HttpContext.Response.WriteAsJsonAsync(new ErrorResponse(
-                $"tenant '{tenant}' is over its ingest rate of {RequestsPerSecond} requests/s (burst {Burst}); nothing from this request was applied; retry after {seconds} s"),
-                cancellationToken);
+            await ApiProblem.RetryLater(context.HttpContext, StatusCodes.Status429TooManyRequests, seconds,
+                $"tenant '{tenant}' is over its ingest rate of {RequestsPerSecond} requests/s (burst {Burst}); nothing from this request was applied; retry after {seconds} s")
+                .ExecuteAsync(context.HttpContext);
         };
         limiter.AddPolicy(Policy, http =>
         {

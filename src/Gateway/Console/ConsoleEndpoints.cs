@@ -55,10 +55,10 @@ public static class ConsoleEndpoints
         {
             if (CheckTenant(tenant) is { } problem) return problem;
             sort ??= "last7";
-            if (!ServiceRanking.Sorts.ContainsKey(sort)) return ErrorResponse.Problem("sort", $"must be one of {string.Join(", ", ServiceRanking.Sorts.Keys)}");
-            if (offset is < 0 or > 1_000_000) return ErrorResponse.Problem("offset", "must be between 0 and 1,000,000");
-            if (limit is < 1 or > ConsoleQueries.MaxPageSize) return ErrorResponse.Problem("limit", $"must be between 1 and {ConsoleQueries.MaxPageSize}");
-            if (q is { Length: > Names.MaxServiceNameLength }) return ErrorResponse.Problem("q", $"is longer than {Names.MaxServiceNameLength} characters");
+            if (!ServiceRanking.Sorts.ContainsKey(sort)) return ApiProblem.Invalid("sort", $"must be one of {string.Join(", ", ServiceRanking.Sorts.Keys)}");
+            if (offset is < 0 or > 1_000_000) return ApiProblem.Invalid("offset", "must be between 0 and 1,000,000");
+            if (limit is < 1 or > ConsoleQueries.MaxPageSize) return ApiProblem.Invalid("limit", $"must be between 1 and {ConsoleQueries.MaxPageSize}");
+            if (q is { Length: > Names.MaxServiceNameLength }) return ApiProblem.Invalid("q", $"is longer than {Names.MaxServiceNameLength} characters");
             if (Queries(services) is not { } queries) return NoDatabase();
             return Results.Json(await queries.ServicesAsync(tenant!, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), sort, offset ?? 0, limit ?? 50, cancellationToken));
         }).RequireRole(ApiPrincipal.ReadRole);
@@ -66,12 +66,11 @@ public static class ConsoleEndpoints
         app.MapGet(Api + "/service", async (string? tenant, string? service, IServiceProvider services, CancellationToken cancellationToken) =>
         {
             if (CheckTenant(tenant) is { } problem) return problem;
-            if (string.IsNullOrEmpty(service) || service.Length > Names.MaxServiceNameLength) return ErrorResponse.Problem("service", $"is required, at most {Names.MaxServiceNameLength} characters");
+            if (string.IsNullOrEmpty(service) || service.Length > Names.MaxServiceNameLength) return ApiProblem.Invalid("service", $"is required, at most {Names.MaxServiceNameLength} characters");
             if (Queries(services) is not { } queries) return NoDatabase();
             return await queries.ServiceAsync(tenant!, service, cancellationToken) is { } detail
                 ? Results.Json(detail)
-                : Results.Json(new ErrorResponse($"tenant '{tenant}' has no cost for service '{service}' in the last {ConsoleQueries.History.TotalDays:0} days", "service"),
-                    statusCode: StatusCodes.Status404NotFound);
+                : ApiProblem.Of(StatusCodes.Status404NotFound, $"tenant '{tenant}' has no cost for service '{service}' in the last {ConsoleQueries.History.TotalDays:0} days", "service");
         }).RequireRole(ApiPrincipal.ReadRole);
 
         app.MapGet(Api + "/clusters", async (string? tenant, IServiceProvider services, CancellationToken cancellationToken) =>
@@ -81,8 +80,8 @@ public static class ConsoleEndpoints
 
     private static ConsoleQueries? Queries(IServiceProvider services) => services.GetService<ConsoleQueries>();
 
-    private static IResult? CheckTenant(string? tenant) => Names.CheckTenant(tenant) is { } problem ? ErrorResponse.Problem("tenant", problem) : null;
+    private static IResult? CheckTenant(string? tenant) => Names.CheckTenant(tenant) is { } problem ? ApiProblem.Invalid("tenant", problem) : null;
 
     private static IResult NoDatabase() =>
-        Results.Json(new ErrorResponse("the console reads PostgreSQL; set ConnectionStrings__Postgres on the gateway"), statusCode: StatusCodes.Status503ServiceUnavailable);
+        ApiProblem.Of(StatusCodes.Status503ServiceUnavailable, "the console reads PostgreSQL; set ConnectionStrings__Postgres on the gateway");
 }

@@ -69,9 +69,8 @@ public static class FocusExportEndpoints
     {
         var problems = Check(tenant, from, to, format, out _, out _, out _);
         return problems.Count > 0
-            ? Results.Json(new ErrorResponse(string.Join("; ", problems)), statusCode: StatusCodes.Status400BadRequest)
-            : Results.Json(new ErrorResponse("the export reads service_costs in PostgreSQL; set ConnectionStrings__Postgres on the gateway"),
-                statusCode: StatusCodes.Status503ServiceUnavailable);
+            ? ApiProblem.Of(StatusCodes.Status400BadRequest, string.Join("; ", problems))
+            : ApiProblem.Of(StatusCodes.Status503ServiceUnavailable, "the export reads service_costs in PostgreSQL; set ConnectionStrings__Postgres on the gateway");
     }
 
     private static List<string> Check(string? tenant, string? from, string? to, string? format, out DateTime start, out DateTime end, out FocusExportFormat chosen)
