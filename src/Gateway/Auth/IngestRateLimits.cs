@@ -1,5 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using CloudSentinel.Ingestion;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CloudSentinel.Gateway.Auth;
@@ -31,7 +33,15 @@ public sealed class IngestRateLimits
         return this;
     }
 
-    public void Register(IServiceCollection services, NpgsqlDataSource? dataSource) => services.AddRateLimiter(limiter =>
+    /// <summary>Binds and validates section "RateLimits" and sets up the rate limiter from what it holds.</summary>
+    public static void AddIngestRateLimits(IServiceCollection services, IConfiguration configuration, NpgsqlDataSource? dataSource)
+    {
+        services.AddValidatedOptions<IngestRateLimits>(configuration, Section, o => o.Validate());
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<IngestRateLimits>>((limiter, limits) => limits.Value.Configure(limiter, dataSource));
+    }
+
+    private void Configure(RateLimiterOptions limiter, NpgsqlDataSource? dataSource)
     {
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         limiter.OnRejected = async (context, cancellationToken) =>
@@ -62,5 +72,5 @@ public sealed class IngestRateLimits
                 AutoReplenishment = true,
             });
         });
-    });
+    }
 }

@@ -18,14 +18,14 @@ public static class ConsoleEndpoints
 
     public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration config, NpgsqlDataSource? dataSource)
     {
-        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
-            (config.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions()).Validate()));
+        services.AddValidatedOptions<ConsoleOptions>(config, ConsoleOptions.Section, o => o.Validate());
         services.AddSingleton<ConsoleSessions>();
         if (dataSource is not null)
         {
             // The same detector settings as the silo's, so the service page's expected line is the one the grains judge by.
-            var anomalies = (config.GetSection("Anomalies").Get<AnomalyOptions>() ?? AnomalyOptions.Default).Validate();
-            services.AddSingleton(sp => new ConsoleQueries(dataSource, sp.GetRequiredService<TimeProvider>(), new AnomalyDetector(anomalies)));
+            services.AddValidatedOptions<AnomalyOptions>(config, "Anomalies", o => o.Validate());
+            services.AddSingleton(sp => new ConsoleQueries(dataSource, sp.GetRequiredService<TimeProvider>(),
+                new AnomalyDetector(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AnomalyOptions>>().Value)));
         }
 
         return services;
