@@ -23,12 +23,12 @@ public static class FocusUpload
         var nothingLoaded = response.StatusCode == HttpStatusCode.UnprocessableEntity;
         if (response.StatusCode != HttpStatusCode.OK && !(nothingLoaded && json?.RootElement.TryGetProperty("summary", out _) == true))
         {
-            var message = json?.RootElement.TryGetProperty("message", out var m) == true ? m.GetString() : body;
+            var message = json?.RootElement.TryGetProperty("detail", out var m) == true ? m.GetString() : body;
             await stderr.WriteLineAsync($"error: the gateway answered {(int)response.StatusCode} {response.ReasonPhrase}: {message}");
             return (int)response.StatusCode is >= 400 and < 500 ? ExitCodes.Refused : ExitCodes.Failed;
         }
 
-        // 200 and 422 (nothing could be applied) both carry the counts and the reasons.
+        // 200 and 422 (nothing could be applied, an RFC 9457 problem with the report's members) both carry the counts and the reasons.
         var root = json!.RootElement;
         await stdout.WriteAsync(root.GetProperty("summary").GetString());
         var rowsRejected = root.GetProperty("rowsRejected").GetInt64();
@@ -38,7 +38,7 @@ public static class FocusUpload
             $"{root.GetProperty("services").GetInt32()} services, {root.GetProperty("buckets").GetInt32()} hourly buckets written");
         if (nothingLoaded)
         {
-            await stderr.WriteLineAsync($"error: the gateway answered 422: {root.GetProperty("message").GetString()}");
+            await stderr.WriteLineAsync($"error: the gateway answered 422: {root.GetProperty("detail").GetString()}");
             return ExitCodes.Refused;
         }
 

@@ -61,7 +61,7 @@ public static class SourceBackfill
         try
         {
             using var json = JsonDocument.Parse(body);
-            return json.RootElement.TryGetProperty("message", out var m) ? m.GetString() ?? body : body;
+            return json.RootElement.TryGetProperty("detail", out var m) ? m.GetString() ?? body : body;
         }
         catch (JsonException)
         {

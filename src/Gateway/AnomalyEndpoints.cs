@@ -14,12 +14,12 @@ public static class AnomalyEndpoints
     {
         routes.MapGet("/api/cloudsentinel/anomalies", async (string? tenant, string? from, string? to, string? service, IAnomalyQueries anomalies, CancellationToken cancellationToken) =>
         {
-            if (Names.CheckTenant(tenant) is { } tenantProblem) return ErrorResponse.Problem("tenant", tenantProblem);
+            if (Names.CheckTenant(tenant) is { } tenantProblem) return ApiProblem.Invalid("tenant", tenantProblem);
             var now = DateTime.UtcNow;
-            if (!TryTime(from, now.AddDays(-7), out var fromUtc)) return ErrorResponse.Problem("from", $"'{from}' is not an RFC 3339 timestamp");
-            if (!TryTime(to, now.AddHours(1), out var toUtc)) return ErrorResponse.Problem("to", $"'{to}' is not an RFC 3339 timestamp");
-            if (toUtc <= fromUtc) return ErrorResponse.Problem("to", "must be after from");
-            if (toUtc - fromUtc > MaxRange) return ErrorResponse.Problem("from", $"the range is longer than {MaxRange.TotalDays:0} days");
+            if (!TryTime(from, now.AddDays(-7), out var fromUtc)) return ApiProblem.Invalid("from", $"'{from}' is not an RFC 3339 timestamp");
+            if (!TryTime(to, now.AddHours(1), out var toUtc)) return ApiProblem.Invalid("to", $"'{to}' is not an RFC 3339 timestamp");
+            if (toUtc <= fromUtc) return ApiProblem.Invalid("to", "must be after from");
+            if (toUtc - fromUtc > MaxRange) return ApiProblem.Invalid("from", $"the range is longer than {MaxRange.TotalDays:0} days");
             var rows = await anomalies.ListAsync(tenant!, fromUtc, toUtc, service, cancellationToken);
             return Results.Json(rows);
         }).RequireRole(ApiPrincipal.ReadRole);

@@ -19,7 +19,7 @@ public static class BudgetEndpoints
     {
         routes.MapGet(Route + "/{tenant}", async (string tenant, IClusterClient client) =>
         {
-            if (Names.CheckTenant(tenant) is { } problem) return ErrorResponse.Problem("tenant", problem);
+            if (Names.CheckTenant(tenant) is { } problem) return ApiProblem.Invalid("tenant", problem);
             var budgets = await client.GetGrain<ITenantBudgetGrain>(tenant).GetAll();
             return Results.Json(budgets.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => new BudgetResponse(tenant, b.Key, b.Value, "USD")));
         }).RequireRole(ApiPrincipal.ReadRole);
@@ -30,7 +30,7 @@ public static class BudgetEndpoints
             var amount = await client.GetGrain<ITenantBudgetGrain>(tenant).Get(service);
             return amount is { } value
                 ? Results.Json(new BudgetResponse(tenant, service, value, "USD"))
-                : Results.Json(new ErrorResponse($"no budget for tenant '{tenant}', service '{service}'"), statusCode: StatusCodes.Status404NotFound);
+                : ApiProblem.Of(StatusCodes.Status404NotFound, $"no budget for tenant '{tenant}', service '{service}'");
         }).RequireRole(ApiPrincipal.ReadRole);
 
         routes.MapPut(Route + "/{tenant}/{**service}", async (string tenant, string service, HttpContext http, IClusterClient client) =>
@@ -47,14 +47,14 @@ public static class BudgetEndpoints
             if (CheckKey(tenant, service) is { } problem) return problem;
             return await client.GetGrain<ITenantBudgetGrain>(tenant).Remove(service)
                 ? Results.NoContent()
-                : Results.Json(new ErrorResponse($"no budget for tenant '{tenant}', service '{service}'"), statusCode: StatusCodes.Status404NotFound);
+                : ApiProblem.Of(StatusCodes.Status404NotFound, $"no budget for tenant '{tenant}', service '{service}'");
         }).RequireRole(ApiPrincipal.IngestRole);
     }
 
     private static IResult? CheckKey(string tenant, string service)
     {
-        if (Names.CheckTenant(tenant) is { } tenantProblem) return ErrorResponse.Problem("tenant", tenantProblem);
-        if (service != Budgets.TenantTotal && Names.CheckServiceName(service) is { } serviceProblem) return ErrorResponse.Problem("service", serviceProblem);
+        if (Names.CheckTenant(tenant) is { } tenantProblem) return ApiProblem.Invalid("tenant", tenantProblem);
+        if (service != Budgets.TenantTotal && Names.CheckServiceName(service) is { } serviceProblem) return ApiProblem.Invalid("service", serviceProblem);
         return null;
     }
 
@@ -68,38 +68,38 @@ public static class BudgetEndpoints
         }
         catch (JsonException ex)
         {
-            return (0, ErrorResponse.Problem("body", $"is not valid JSON: {ex.Message}"));
+            return (0, ApiProblem.Invalid("body", $"is not valid JSON: {ex.Message}"));
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return (0, ErrorResponse.Problem("body", "must be a JSON object like {\"amount_usd\": 1000, \"currency\": \"USD\"}"));
+            if (root.ValueKind != JsonValueKind.Object) return (0, ApiProblem.Invalid("body", "must be a JSON object like {\"amount_usd\": 1000, \"currency\": \"USD\"}"));
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in root.EnumerateObject())
             {
-                if (!names.Add(property.Name)) return (0, ErrorResponse.Problem(property.Name, "appears more than once; send each field once"));
+                if (!names.Add(property.Name)) return (0, ApiProblem.Invalid(property.Name, "appears more than once; send each field once"));
             }
 
-            if (!root.TryGetProperty("amount_usd", out var amountElement)) return (0, ErrorResponse.Problem("amount_usd", "is required"));
-            if (amountElement.ValueKind != JsonValueKind.Number) return (0, ErrorResponse.Problem("amount_usd", $"must be a JSON number, got {amountElement.ValueKind.ToString().ToLowerInvariant()}"));
-            if (!amountElement.TryGetDecimal(out var amount)) return (0, ErrorResponse.Problem("amount_usd", $"is out of range (at most {BudgetValidator.MaxAmountUsd} USD)"));
-            if (BudgetValidator.CheckAmount((double)amount) is { } amountProblem) return (0, ErrorResponse.Problem("amount_usd", amountProblem));
+            if (!root.TryGetProperty("amount_usd", out var amountElement)) return (0, ApiProblem.Invalid("amount_usd", "is required"));
+            if (amountElement.ValueKind != JsonValueKind.Number) return (0, ApiProblem.Invalid("amount_usd", $"must be a JSON number, got {amountElement.ValueKind.ToString().ToLowerInvariant()}"));
+            if (!amountElement.TryGetDecimal(out var amount)) return (0, ApiProblem.Invalid("amount_usd", $"is out of range (at most {BudgetValidator.MaxAmountUsd} USD)"));
+            if (BudgetValidator.CheckAmount((double)amount) is { } amountProblem) return (0, ApiProblem.Invalid("amount_usd", amountProblem));
             var currency = "USD";
             if (root.TryGetProperty("currency", out var currencyElement))
             {
-                if (currencyElement.ValueKind != JsonValueKind.String) return (0, ErrorResponse.Problem("currency", $"must be a string such as \"USD\", got {currencyElement.ValueKind.ToString().ToLowerInvariant()}"));
+                if (currencyElement.ValueKind != JsonValueKind.String) return (0, ApiProblem.Invalid("currency", $"must be a string such as \"USD\", got {currencyElement.ValueKind.ToString().ToLowerInvariant()}"));
                 try
                 {
                     currency = currencyElement.GetString();
                 }
                 catch (InvalidOperationException)
                 {
-                    return (0, ErrorResponse.Problem("currency", "is not valid text (an unpaired surrogate or invalid UTF-8)"));
+                    return (0, ApiProblem.Invalid("currency", "is not valid text (an unpaired surrogate or invalid UTF-8)"));
                 }
             }
 
-            if (BudgetValidator.CheckCurrency(currency) is { } currencyProblem) return (0, ErrorResponse.Problem("currency", currencyProblem));
+            if (BudgetValidator.CheckCurrency(currency) is { } currencyProblem) return (0, ApiProblem.Invalid("currency", currencyProblem));
             return (amount, null);
         }
     }

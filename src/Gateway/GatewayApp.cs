@@ -31,18 +31,15 @@ public static class GatewayApp
         configure?.Invoke(builder);
         var config = builder.Configuration;
 
-        var synthetic = config.GetSection(SyntheticOptions.Section).Get<SyntheticOptions>() ?? new SyntheticOptions();
-        synthetic.Validate();
         var orleans = config.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-        var auth = (config.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions()).Validate();
 
-        builder.Services.AddSingleton(Options.Create(auth));
+        builder.Services.AddValidatedOptions<AuthOptions>(config, AuthOptions.Section, o => o.Validate());
         builder.Services.AddMemoryCache();
+        // Unhandled exceptions and bodiless 4xx/5xx (an unknown path, a bare 405) answer RFC 9457 problems like our own refusals.
+        builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<TokenAuthentication>();
-        builder.Services.AddSingleton(Options.Create(synthetic));
-        var focus = config.GetSection(FocusIngestOptions.Section).Get<FocusIngestOptions>() ?? new FocusIngestOptions();
-        focus.Validate();
-        builder.Services.AddSingleton(Options.Create(focus));
+        builder.Services.AddValidatedOptions<SyntheticOptions>(config, SyntheticOptions.Section, o => o.Validate());
+        builder.Services.AddValidatedOptions<FocusIngestOptions>(config, FocusIngestOptions.Section, o => o.Validate());
         builder.Services.AddOptions<FocusExportOptions>().Bind(config.GetSection(FocusExportOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddCostSourceStatus();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -52,13 +49,14 @@ public static class GatewayApp
         builder.Services.AddSingleton<IIngestCounter>(sp => sp.GetRequiredService<IngestMetrics>());
         var maxSeries = config.GetValue("Limits:MaxSeriesPerTenant", GaugeExporter.DefaultMaxSeriesPerTenant);
         if (maxSeries < 1) throw new ArgumentException("Limits:MaxSeriesPerTenant must be at least 1");
-        var alerts = (config.GetSection(AlertOptions.Section).Get<AlertOptions>() ?? new AlertOptions()).Validate();
+        builder.Services.AddValidatedOptions<AlertOptions>(config, AlertOptions.Section, o => o.Validate());
         builder.Services.AddSingleton(sp => new GaugeExporter(sp.GetRequiredService<TenantRegistries>(), maxSeries,
-            tenant => sp.GetRequiredService<IngestMetrics>().Overflowed(tenant, "series", 1), alerts));
+            tenant => sp.GetRequiredService<IngestMetrics>().Overflowed(tenant, "series", 1), sp.GetRequiredService<IOptions<AlertOptions>>().Value));
         builder.Services.AddSingleton<SharedCostGauge>();
         builder.Services.AddSingleton<SnapshotPoller>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SnapshotPoller>());
-        if (synthetic.Enabled) builder.Services.AddHostedService<SyntheticFeed>();
+        // Read here as well as bound: whether the feed runs at all is decided while the services are registered.
+        if (config.GetValue<bool>($"{SyntheticOptions.Section}:{nameof(SyntheticOptions.Enabled)}")) builder.Services.AddHostedService<SyntheticFeed>();
 
         var connectionString = config.GetConnectionString("Postgres");
         NpgsqlDataSource? dataSource = null;
@@ -89,7 +87,7 @@ public static class GatewayApp
             builder.Services.AddSingleton<IStorageReadiness, NoStorageReadiness>();
         }
 
-        (config.GetSection(IngestRateLimits.Section).Get<IngestRateLimits>() ?? new IngestRateLimits()).Validate().Register(builder.Services, shared: dataSource is not null);
+        IngestRateLimits.AddIngestRateLimits(builder.Services, config, shared: dataSource is not null);
         builder.Services.AddIngestStorage(config, dataSource);
         builder.Services.AddIngestBackpressure(config);
         if (dataSource is not null)
@@ -120,6 +118,8 @@ public static class GatewayApp
         });
 
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         if (app.Services.GetRequiredService<ConsoleSessions>().Options.Enabled) app.UseConsoleHeaders();
         var authentication = app.Services.GetRequiredService<TokenAuthentication>();
         app.UseOutageAnswers();

@@ -33,7 +33,7 @@ public static class HealthEndpoints
 
             return problems.Count == 0
                 ? Results.Text("ready\n")
-                : Results.Text("not ready: " + string.Join("; ", problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+                : ApiProblem.Of(StatusCodes.Status503ServiceUnavailable, "not ready: " + string.Join("; ", problems));
         });
     }
 }

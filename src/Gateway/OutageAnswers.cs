@@ -1,4 +1,3 @@
-using System.Globalization;
 using Npgsql;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
@@ -24,10 +23,9 @@ public static class OutageAnswers
         }
         catch (Exception ex) when (!http.Response.HasStarted && Describe(ex) is { } reason)
         {
-            http.RequestServices.GetRequiredService<ILogger<ErrorResponse>>().LogWarning("{Path} answered 503: {Reason}", http.Request.Path, reason);
-            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            http.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            await http.Response.WriteAsJsonAsync(new ErrorResponse($"{reason}; nothing was changed. Retry after {(int)RetryAfter.TotalSeconds} s"));
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OutageAnswers)).LogWarning("{Path} answered 503: {Reason}", http.Request.Path, reason);
+            var seconds = (int)RetryAfter.TotalSeconds;
+            await ApiProblem.RetryLater(http, StatusCodes.Status503ServiceUnavailable, seconds, $"{reason}; nothing was changed. Retry after {seconds} s", reason).ExecuteAsync(http);
         }
     });
 

@@ -17,7 +17,7 @@ public static class StorageUnavailableAnswers
         }
         catch (StorageUnavailableException ex) when (!http.Response.HasStarted)
         {
-            await Results.Json(new ErrorResponse(ex.Message), statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
+            await ApiProblem.Of(StatusCodes.Status503ServiceUnavailable, ex.Message).ExecuteAsync(http);
         }
     });
 }

@@ -17,17 +17,17 @@ public static class IngestServices
     /// </summary>
     public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration)
     {
-        var limits = configuration.GetSection(IngestLimits.Section).Get<IngestLimits>() ?? new IngestLimits();
-        limits.Validate();
-        var routing = (configuration.GetSection(ClusterRoutingOptions.Section).Get<ClusterRoutingOptions>() ?? new ClusterRoutingOptions()).Validate();
-        services.AddSingleton(Options.Create(limits));
+        services.AddValidatedOptions<IngestLimits>(configuration, IngestLimits.Section, o => o.Validate());
+        services.AddValidatedOptions<ClusterRoutingOptions>(configuration, ClusterRoutingOptions.Section, o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new ClusterNodeMap(sp.GetService<IClusterNodeStore>(), sp.GetRequiredService<TimeProvider>(), routing.NodeMapRefresh));
-        services.AddSingleton(sp => new ClusterCostRouter(routing, sp.GetRequiredService<ClusterNodeMap>()));
+        services.AddSingleton(sp => new ClusterNodeMap(sp.GetService<IClusterNodeStore>(), sp.GetRequiredService<TimeProvider>(), Routing(sp).NodeMapRefresh));
+        services.AddSingleton(sp => new ClusterCostRouter(Routing(sp), sp.GetRequiredService<ClusterNodeMap>()));
         services.TryAddSingleton<IIngestCounter, NoIngestCounter>();
         services.AddSingleton<ServiceCardinality>();
         services.AddSingleton<CostIngestor>();
         services.AddSingleton<UsageIngestor>();
         return services;
     }
+
+    private static ClusterRoutingOptions Routing(IServiceProvider services) => services.GetRequiredService<IOptions<ClusterRoutingOptions>>().Value;
 }

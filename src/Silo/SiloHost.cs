@@ -6,6 +6,7 @@ using CloudSentinel.Grains.Costs;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
 using CloudSentinel.Grains.Persistence;
+using CloudSentinel.Ingestion;
 using CloudSentinel.Ingestion.Backpressure;
 using CloudSentinel.Sources;
 using CloudSentinel.Storage;
@@ -70,7 +71,8 @@ public static class SiloHost
         builder.UseOrleans(silo => JoinPostgresCluster(silo, siloOptions, pool.ForOrleans(connectionString), config));
 
         // Registered after Orleans: it starts once the silo can take grain calls and stops before it.
-        builder.Services.AddSingleton(Options.Create((config.GetSection(IngestLogOptions.Section).Get<IngestLogOptions>() ?? new IngestLogOptions()).Validate(pool.MaxPoolSize)));
+        // Validate also fills in the rounds from the pool size, on the instance every consumer gets.
+        builder.Services.AddValidatedOptions<IngestLogOptions>(config, IngestLogOptions.Section, o => o.Validate(pool.MaxPoolSize));
         builder.Services.AddHostedService<IngestLogPump>();
         return builder.Build();
     }
@@ -78,17 +80,13 @@ public static class SiloHost
     /// <summary>The options of the grains' plain-code models: windows and judgement, allocation, anomalies.</summary>
     private static void AddCostModel(IServiceCollection services, IConfiguration config)
     {
-        var costOptions = config.GetSection(ServiceCostOptions.Section).Get<ServiceCostOptions>() ?? new ServiceCostOptions();
-        costOptions.Validate();
-        services.Configure<ServiceCostOptions>(config.GetSection(ServiceCostOptions.Section));
-        var allocationOptions = config.GetSection(AllocationOptions.Section).Get<AllocationOptions>() ?? new AllocationOptions();
-        allocationOptions.Validate();
-        services.AddSingleton(Options.Create(allocationOptions));
-        var anomalyOptions = (config.GetSection("Anomalies").Get<AnomalyOptions>() ?? AnomalyOptions.Default).Validate();
-        services.AddSingleton(Options.Create(anomalyOptions));
+        services.AddValidatedOptions<ServiceCostOptions>(config, ServiceCostOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<AllocationOptions>(config, AllocationOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<AnomalyOptions>(config, "Anomalies", o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(Options.Create((config.GetSection(TenantLimits.Section).Get<TenantLimits>() ?? new TenantLimits()).Validate()));
-        services.AddSingleton(sp => new JudgementBudget(costOptions.BackgroundJudgementsPerSecond, sp.GetRequiredService<TimeProvider>()));
+        services.AddValidatedOptions<TenantLimits>(config, TenantLimits.Section, o => o.Validate());
+        services.AddSingleton(sp => new JudgementBudget(sp.GetRequiredService<IOptions<ServiceCostOptions>>().Value.BackgroundJudgementsPerSecond,
+            sp.GetRequiredService<TimeProvider>()));
     }
 
     /// <summary>Membership, reminders and grain storage on the same PostgreSQL; the queries come from our own migrations.</summary>

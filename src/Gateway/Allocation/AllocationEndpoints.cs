@@ -31,7 +31,7 @@ public static class AllocationEndpoints
 
             if (problems.Count > 0)
             {
-                return Results.Json(new { message = string.Join("; ", problems) }, statusCode: StatusCodes.Status400BadRequest);
+                return ApiProblem.Of(StatusCodes.Status400BadRequest, string.Join("; ", problems));
             }
 
             var grain = client.GetGrain<IClusterAllocationGrain>(ServiceKey.Format(tenant!, cluster!.Trim()));

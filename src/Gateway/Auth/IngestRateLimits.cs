@@ -1,7 +1,8 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using CloudSentinel.Ingestion;
 using CloudSentinel.Storage.Queries;
+using Microsoft.Extensions.Options;
 
 namespace CloudSentinel.Gateway.Auth;
 
@@ -32,18 +33,25 @@ public sealed class IngestRateLimits
         return this;
     }
 
-    public void Register(IServiceCollection services, bool shared) => services.AddRateLimiter(limiter =>
+    /// <summary>Binds and validates section "RateLimits" and sets up the rate limiter from what it holds; <paramref name="shared"/>: the buckets live in PostgreSQL.</summary>
+    public static void AddIngestRateLimits(IServiceCollection services, IConfiguration configuration, bool shared)
+    {
+        services.AddValidatedOptions<IngestRateLimits>(configuration, Section, o => o.Validate());
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<IngestRateLimits>>((limiter, limits) => limits.Value.Configure(limiter, shared));
+    }
+
+    private void Configure(RateLimiterOptions limiter, bool shared)
     {
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         limiter.OnRejected = async (context, cancellationToken) =>
         {
             var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-            context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             var tenant = context.HttpContext.Features.Get<ApiPrincipal>()?.Tenant ?? "admin";
-            await context.HttpContext.Response.WriteAsJsonAsync(new ErrorResponse(
-                $"tenant '{tenant}' is over its ingest rate of {RequestsPerSecond} requests/s (burst {Burst}); nothing from this request was applied; retry after {seconds} s"),
-                cancellationToken);
+            await ApiProblem.RetryLater(context.HttpContext, StatusCodes.Status429TooManyRequests, seconds,
+                $"tenant '{tenant}' is over its ingest rate of {RequestsPerSecond} requests/s (burst {Burst}); nothing from this request was applied; retry after {seconds} s")
+                .ExecuteAsync(context.HttpContext);
         };
         limiter.AddPolicy(Policy, http =>
         {
@@ -65,5 +73,5 @@ public sealed class IngestRateLimits
                 AutoReplenishment = true,
             });
         });
-    });
+    }
 }

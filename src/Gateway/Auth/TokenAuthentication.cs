@@ -105,9 +105,8 @@ public sealed class TokenAuthentication(
 
     private static Task Refuse(HttpContext http, int status, string message)
     {
-        http.Response.StatusCode = status;
         if (status == StatusCodes.Status401Unauthorized) http.Response.Headers.WWWAuthenticate = "Bearer";
-        return http.Response.WriteAsJsonAsync(new ErrorResponse(message));
+        return ApiProblem.Of(status, message).ExecuteAsync(http);
     }
 }
 
@@ -120,7 +119,7 @@ public static class ApiAccess
     /// <summary>Null when the request's principal may use <paramref name="role"/> on <paramref name="tenant"/>, else a 403 that says why.</summary>
     public static IResult? Forbid(this HttpContext http, string? tenant, string role) =>
         http.Principal().Refusal(tenant, role) is { } reason
-            ? Results.Json(new ErrorResponse($"forbidden: {reason}"), statusCode: StatusCodes.Status403Forbidden)
+            ? ApiProblem.Of(StatusCodes.Status403Forbidden, $"forbidden: {reason}")
             : null;
 
     /// <summary>Checks the role, and the tenant in the route or query string ("tenant") when there is one.</summary>
@@ -136,5 +135,5 @@ public static class ApiAccess
     public static RouteHandlerBuilder RequireAdmin(this RouteHandlerBuilder route) =>
         route.AddEndpointFilter(async (context, next) => context.HttpContext.Principal() is { IsAdmin: true, ViaSession: false }
             ? await next(context)
-            : Results.Json(new ErrorResponse("forbidden: only the admin token manages tokens and login links"), statusCode: StatusCodes.Status403Forbidden));
+            : ApiProblem.Of(StatusCodes.Status403Forbidden, "forbidden: only the admin token manages tokens and login links"));
 }

@@ -32,13 +32,13 @@ public static class TokenEndpoints
             }
             catch (JsonException e)
             {
-                return ErrorResponse.BadRequest($"body is not a JSON object {{\"tenant\",\"roles\"}}: {e.Message}", "body");
+                return ApiProblem.Of(StatusCodes.Status400BadRequest, $"body is not a JSON object {{\"tenant\",\"roles\"}}: {e.Message}", "body");
             }
 
-            if (Names.CheckTenant(request?.Tenant) is { } tenantProblem) return ErrorResponse.BadRequest($"tenant {tenantProblem}", "tenant");
+            if (Names.CheckTenant(request?.Tenant) is { } tenantProblem) return ApiProblem.Of(StatusCodes.Status400BadRequest, $"tenant {tenantProblem}", "tenant");
             var roles = request!.Roles ?? [];
-            if (roles.Length == 0) return ErrorResponse.BadRequest("roles must name at least one of ingest, read", "roles");
-            if (roles.FirstOrDefault(r => !ApiPrincipal.AllRoles.Contains(r)) is { } unknown) return ErrorResponse.BadRequest($"roles '{unknown}' is not one of ingest, read", "roles");
+            if (roles.Length == 0) return ApiProblem.Of(StatusCodes.Status400BadRequest, "roles must name at least one of ingest, read", "roles");
+            if (roles.FirstOrDefault(r => !ApiPrincipal.AllRoles.Contains(r)) is { } unknown) return ApiProblem.Of(StatusCodes.Status400BadRequest, $"roles '{unknown}' is not one of ingest, read", "roles");
 
             var (id, token) = ApiTokens.Generate();
             var stored = new StoredToken(id, request.Tenant!, [.. roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], ApiTokens.Hash(token), DateTime.UtcNow);
@@ -50,7 +50,7 @@ public static class TokenEndpoints
 
         routes.MapGet(Path, async (string? tenant, ITokenStore store, CancellationToken cancellationToken) =>
         {
-            if (tenant is not null && Names.CheckTenant(tenant) is { } problem) return ErrorResponse.BadRequest($"tenant {problem}", "tenant");
+            if (tenant is not null && Names.CheckTenant(tenant) is { } problem) return ApiProblem.Of(StatusCodes.Status400BadRequest, $"tenant {problem}", "tenant");
             var tokens = await store.ListAsync(tenant, cancellationToken);
             return Results.Json(tokens.Select(t => new Listed(t.Id, t.Tenant, t.Roles, t.CreatedAt)));
         }).RequireAdmin();
@@ -59,7 +59,7 @@ public static class TokenEndpoints
         {
             if (!await store.RevokeAsync(id, cancellationToken))
             {
-                return Results.Json(new ErrorResponse($"no token with id '{id}'", "id"), statusCode: StatusCodes.Status404NotFound);
+                return ApiProblem.Of(StatusCodes.Status404NotFound, $"no token with id '{id}'", "id");
             }
 
             logger.LogInformation("Revoked token {Id}", id);

@@ -18,12 +18,12 @@ public static class ConsoleEndpoints
 
     public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration config)
     {
-        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
-            (config.GetSection(ConsoleOptions.Section).Get<ConsoleOptions>() ?? new ConsoleOptions()).Validate()));
+        services.AddValidatedOptions<ConsoleOptions>(config, ConsoleOptions.Section, o => o.Validate());
         services.AddSingleton<ConsoleSessions>();
         // The same detector settings as the silo's, so the service page's expected line is the one the grains judge by.
-        var anomalies = (config.GetSection("Anomalies").Get<AnomalyOptions>() ?? AnomalyOptions.Default).Validate();
-        services.AddSingleton(sp => new ConsoleQueries(sp.GetRequiredService<IConsoleQueries>(), sp.GetRequiredService<TimeProvider>(), new AnomalyDetector(anomalies)));
+        services.AddValidatedOptions<AnomalyOptions>(config, "Anomalies", o => o.Validate());
+        services.AddSingleton(sp => new ConsoleQueries(sp.GetRequiredService<IConsoleQueries>(), sp.GetRequiredService<TimeProvider>(),
+            new AnomalyDetector(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AnomalyOptions>>().Value)));
 
         return services;
     }
@@ -51,21 +51,20 @@ public static class ConsoleEndpoints
         {
             if (CheckTenant(tenant) is { } problem) return problem;
             sort ??= "last7";
-            if (!ServiceRanking.Sorts.ContainsKey(sort)) return ErrorResponse.Problem("sort", $"must be one of {string.Join(", ", ServiceRanking.Sorts.Keys)}");
-            if (offset is < 0 or > 1_000_000) return ErrorResponse.Problem("offset", "must be between 0 and 1,000,000");
-            if (limit is < 1 or > ConsoleQueries.MaxPageSize) return ErrorResponse.Problem("limit", $"must be between 1 and {ConsoleQueries.MaxPageSize}");
-            if (q is { Length: > Names.MaxServiceNameLength }) return ErrorResponse.Problem("q", $"is longer than {Names.MaxServiceNameLength} characters");
+            if (!ServiceRanking.Sorts.ContainsKey(sort)) return ApiProblem.Invalid("sort", $"must be one of {string.Join(", ", ServiceRanking.Sorts.Keys)}");
+            if (offset is < 0 or > 1_000_000) return ApiProblem.Invalid("offset", "must be between 0 and 1,000,000");
+            if (limit is < 1 or > ConsoleQueries.MaxPageSize) return ApiProblem.Invalid("limit", $"must be between 1 and {ConsoleQueries.MaxPageSize}");
+            if (q is { Length: > Names.MaxServiceNameLength }) return ApiProblem.Invalid("q", $"is longer than {Names.MaxServiceNameLength} characters");
             return Results.Json(await queries.ServicesAsync(tenant!, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), sort, offset ?? 0, limit ?? 50, cancellationToken));
         }).RequireRole(ApiPrincipal.ReadRole);
 
         app.MapGet(Api + "/service", async (string? tenant, string? service, ConsoleQueries queries, CancellationToken cancellationToken) =>
         {
             if (CheckTenant(tenant) is { } problem) return problem;
-            if (string.IsNullOrEmpty(service) || service.Length > Names.MaxServiceNameLength) return ErrorResponse.Problem("service", $"is required, at most {Names.MaxServiceNameLength} characters");
+            if (string.IsNullOrEmpty(service) || service.Length > Names.MaxServiceNameLength) return ApiProblem.Invalid("service", $"is required, at most {Names.MaxServiceNameLength} characters");
             return await queries.ServiceAsync(tenant!, service, cancellationToken) is { } detail
                 ? Results.Json(detail)
-                : Results.Json(new ErrorResponse($"tenant '{tenant}' has no cost for service '{service}' in the last {ConsoleQueries.History.TotalDays:0} days", "service"),
-                    statusCode: StatusCodes.Status404NotFound);
+                : ApiProblem.Of(StatusCodes.Status404NotFound, $"tenant '{tenant}' has no cost for service '{service}' in the last {ConsoleQueries.History.TotalDays:0} days", "service");
         }).RequireRole(ApiPrincipal.ReadRole);
 
         app.MapGet(Api + "/clusters", async (string? tenant, ConsoleQueries queries, CancellationToken cancellationToken) =>
@@ -73,5 +72,5 @@ public static class ConsoleEndpoints
             .RequireRole(ApiPrincipal.ReadRole);
     }
 
-    private static IResult? CheckTenant(string? tenant) => Names.CheckTenant(tenant) is { } problem ? ErrorResponse.Problem("tenant", problem) : null;
+    private static IResult? CheckTenant(string? tenant) => Names.CheckTenant(tenant) is { } problem ? ApiProblem.Invalid("tenant", problem) : null;
 }

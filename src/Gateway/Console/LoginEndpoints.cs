@@ -31,7 +31,7 @@ public static class LoginEndpoints
             }
             catch (Ingest.BodyTooLargeException e)
             {
-                return Results.Json(new ErrorResponse(e.Message, "body"), statusCode: StatusCodes.Status413PayloadTooLarge);
+                return ApiProblem.Of(StatusCodes.Status413PayloadTooLarge, e.Message, "body");
             }
 
             LinkRequest? request = null;
@@ -43,13 +43,13 @@ public static class LoginEndpoints
                 }
                 catch (JsonException e)
                 {
-                    return Results.Json(new ErrorResponse($"body is not a JSON object {{\"tenant\"}}: {e.Message}", "body"), statusCode: StatusCodes.Status400BadRequest);
+                    return ApiProblem.Of(StatusCodes.Status400BadRequest, $"body is not a JSON object {{\"tenant\"}}: {e.Message}", "body");
                 }
             }
 
             if (request?.Tenant is { } tenant && Names.CheckTenant(tenant) is { } problem)
             {
-                return Results.Json(new ErrorResponse($"tenant {problem}", "tenant"), statusCode: StatusCodes.Status400BadRequest);
+                return ApiProblem.Of(StatusCodes.Status400BadRequest, $"tenant {problem}", "tenant");
             }
 
             if (sessions.CreateLink(request?.Tenant) is not { } link) return TooMany();
@@ -121,5 +121,5 @@ public static class LoginEndpoints
     }
 
     private static IResult TooMany() =>
-        Results.Json(new ErrorResponse("this gateway holds too many console sessions; try again when some have expired"), statusCode: StatusCodes.Status503ServiceUnavailable);
+        ApiProblem.Of(StatusCodes.Status503ServiceUnavailable, "this gateway holds too many console sessions; try again when some have expired");
 }

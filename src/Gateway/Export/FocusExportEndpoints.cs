@@ -64,7 +64,7 @@ public static class FocusExportEndpoints
         Check(tenant, from, to, format, out var start, out var end, out var chosen).Count == 0 ? new Request(tenant!, start, end, chosen) : null;
 
     private static IResult Problem(string? tenant, string? from, string? to, string? format) =>
-        Results.Json(new ErrorResponse(string.Join("; ", Check(tenant, from, to, format, out _, out _, out _))), statusCode: StatusCodes.Status400BadRequest);
+        ApiProblem.Of(StatusCodes.Status400BadRequest, string.Join("; ", Check(tenant, from, to, format, out _, out _, out _)));
 
     private static List<string> Check(string? tenant, string? from, string? to, string? format, out DateTime start, out DateTime end, out FocusExportFormat chosen)
     {

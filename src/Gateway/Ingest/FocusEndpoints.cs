@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using CloudSentinel.Connectors;
 using CloudSentinel.Core;
 using CloudSentinel.Gateway.Auth;
 using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Ingestion;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace CloudSentinel.Gateway.Ingest;
@@ -23,11 +25,11 @@ public static class FocusEndpoints
     public static void MapFocusIngest(this IEndpointRouteBuilder routes)
     {
         routes.MapPost(Path, async (HttpContext http, string? tenant, CostIngestor ingestor,
-            IOptions<FocusIngestOptions> focus, ILogger<FocusImporter> logger) =>
+            IOptions<FocusIngestOptions> focus, IOptions<JsonOptions> json, ILogger<FocusImporter> logger) =>
         {
             if (Names.CheckTenant(tenant) is { } tenantProblem)
             {
-                return Error(StatusCodes.Status400BadRequest, $"query parameter tenant {tenantProblem}", new(0, "tenant", tenantProblem));
+                return ApiProblem.Ingest(StatusCodes.Status400BadRequest, $"query parameter tenant {tenantProblem}", 0, 0, [new(0, "tenant", tenantProblem)]);
             }
 
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -47,7 +49,7 @@ public static class FocusEndpoints
             }
             catch (FocusFileException e)
             {
-                return Error(StatusCodes.Status400BadRequest, $"the file cannot be read as FOCUS: {e.Message}; nothing from it was loaded", new(e.Line, "file", e.Reason));
+                return ApiProblem.Ingest(StatusCodes.Status400BadRequest, $"the file cannot be read as FOCUS: {e.Message}; nothing from it was loaded", 0, 0, [new(e.Line, "file", e.Reason)]);
             }
             catch (BodyTooLargeException)
             {
@@ -58,7 +60,7 @@ public static class FocusEndpoints
             var response = Describe(tenant!, result, ingest);
             logger.LogInformation("FOCUS import for {Tenant}: {Rows} rows ({RowsRejected} rejected), {Bytes} bytes, {Records} records published, {RecordsRejected} refused",
                 tenant, result.RowsRead, result.RowsRejected, body.BytesRead, ingest.Accepted.Count, ingest.Refused.Count);
-            return Results.Json(response, statusCode: NothingLoaded(result, ingest) ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK);
+            return NothingLoaded(result, ingest) ? NothingApplicable(response, json.Value.SerializerOptions) : Results.Json(response);
         }).RequireRole(ApiPrincipal.IngestRole).RequireRateLimiting(IngestRateLimits.Policy)
             .WithBackpressure();
     }
@@ -100,12 +102,21 @@ public static class FocusEndpoints
     }
 
     private static IResult TooLarge(long maxBytes) =>
-        Error(StatusCodes.Status413PayloadTooLarge,
+        ApiProblem.Ingest(StatusCodes.Status413PayloadTooLarge,
             $"the file is larger than the limit of {maxBytes} bytes (FocusIngest:MaxBodyBytes); split it by billing period or raise the limit; nothing from it was loaded",
-            new(0, "file", $"larger than {maxBytes} bytes"));
+            0, 0, [new(0, "file", $"larger than {maxBytes} bytes")]);
 
-    private static IResult Error(int status, string message, IngestResponse.ErrorItem item) =>
-        Results.Json(new IngestResponse.Error(message, 0, 0, [item]), statusCode: status);
+    /// <summary>
+    /// 422: the report of a file of which nothing loaded, as a problem whose detail is the report's
+    /// message and whose other members are the report's own (counts, rejectedRows, rejectedRecords).
+    /// </summary>
+    private static IResult NothingApplicable(FocusImportResponse response, JsonSerializerOptions json)
+    {
+        var report = JsonSerializer.SerializeToElement(response, json);
+        return ApiProblem.Of(StatusCodes.Status422UnprocessableEntity, response.Message, report.EnumerateObject()
+            .Where(m => m.Name != "message")
+            .Select(m => new KeyValuePair<string, object?>(m.Name, m.Value)));
+    }
 }
 
 /// <summary>The answer to a FOCUS import: what loaded, what it cost per provider, and what was left out and why.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Ingestion.Backpressure;
 
@@ -19,9 +18,8 @@ public static class IngestBackpressureFilter
 
         http.RequestServices.GetService<BackpressureGauges>()?.Refused(pressure.Cause!);
         var seconds = (int)Math.Ceiling(pressure.RetryAfter.TotalSeconds);
-        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return Results.Json(
-            new IngestResponse.Error($"{pressure.Reason}; nothing from this request was applied. Retry after {seconds} s; sending the same request again is safe", 0, 0, []),
-            statusCode: StatusCodes.Status503ServiceUnavailable);
+        ApiProblem.SetRetryAfter(http, seconds);
+        return ApiProblem.Ingest(StatusCodes.Status503ServiceUnavailable,
+            $"{pressure.Reason}; nothing from this request was applied. Retry after {seconds} s; sending the same request again is safe", 0, 0, [], pressure.Reason);
     });
 }

@@ -45,10 +45,9 @@ public static class IngestEndpoints
         {
             if (!string.IsNullOrEmpty(tenant) && tenant != principal.Tenant)
             {
-                return Results.Json(
-                    new IngestResponse.Error($"forbidden: record {index} is for tenant '{tenant}' but the token is for '{principal.Tenant}'; nothing from this request was applied",
-                        index + 1, 1, [new IngestResponse.ErrorItem(index, "tenant", $"the token is for tenant '{principal.Tenant}'")]),
-                    statusCode: StatusCodes.Status403Forbidden);
+                return ApiProblem.Ingest(StatusCodes.Status403Forbidden,
+                    $"forbidden: record {index} is for tenant '{tenant}' but the token is for '{principal.Tenant}'; nothing from this request was applied",
+                    index + 1, 1, [new IngestResponse.ErrorItem(index, "tenant", $"the token is for tenant '{principal.Tenant}'")]);
             }
 
             index++;
@@ -59,9 +58,7 @@ public static class IngestEndpoints
 
     /// <summary>400 for a body that could not be read to the end: nothing from it is applied.</summary>
     public static IResult Unreadable(IngestError fatal, int recordsRead) =>
-        Results.Json(
-            new IngestResponse.Error($"{fatal}; nothing from this request was applied", recordsRead, recordsRead, [Describe(fatal)]),
-            statusCode: StatusCodes.Status400BadRequest);
+        ApiProblem.Ingest(StatusCodes.Status400BadRequest, $"{fatal}; nothing from this request was applied", recordsRead, recordsRead, [Describe(fatal)]);
 
     public static IResult ToResult(IngestOutcome outcome, int maxReportedErrors)
     {
@@ -72,9 +69,8 @@ public static class IngestEndpoints
 
         var message = $"{outcome.RejectedRecords} of {outcome.Records} records were rejected; nothing from this request was applied. " +
                       $"First: {outcome.Errors[0]}";
-        return Results.Json(
-            new IngestResponse.Error(message, outcome.Records, outcome.RejectedRecords, outcome.Errors.Take(maxReportedErrors).Select(Describe).ToArray()),
-            statusCode: StatusCodes.Status400BadRequest);
+        return ApiProblem.Ingest(StatusCodes.Status400BadRequest, message, outcome.Records, outcome.RejectedRecords,
+            outcome.Errors.Take(maxReportedErrors).Select(Describe).ToArray());
     }
 
     private static IngestResponse.ErrorItem Describe(IngestError e) => new(e.Record, e.Field, e.Reason);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CloudSentinel.Grains.Abstractions;
 
 namespace CloudSentinel.Gateway.Ingest;
@@ -22,15 +21,13 @@ public static class IngestUnavailable
             var reason = OutageReason.Describe(ex);
             http.RequestServices.GetRequiredService<ILogger<IngestUnavailableException>>()
                 .LogWarning("Ingest refused with 503, nothing applied: {Reason}", reason);
-            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await http.Response.WriteAsJsonAsync(new IngestResponse.Error(
-                $"{reason}. Retry after {seconds} s; sending the same request again is safe", 0, 0, []));
+            ApiProblem.SetRetryAfter(http, seconds);
+            await ApiProblem.Ingest(StatusCodes.Status503ServiceUnavailable,
+                $"{reason}. Retry after {seconds} s; sending the same request again is safe", 0, 0, [], reason).ExecuteAsync(http);
         }
         catch (IngestRefusedException ex) when (!http.Response.HasStarted)
         {
-            http.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await http.Response.WriteAsJsonAsync(new IngestResponse.Error(ex.Message, 0, 0, []));
+            await ApiProblem.Ingest(StatusCodes.Status400BadRequest, ex.Message, 0, 0, []).ExecuteAsync(http);
         }
     });
 }

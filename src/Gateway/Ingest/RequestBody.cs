@@ -20,9 +20,8 @@ public static class RequestBody
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature) sizeFeature.MaxRequestBodySize = null;
     }
 
-    public static IResult TooLarge(long maxBytes) => Results.Json(
-        new IngestResponse.Error($"the request body is larger than the limit of {maxBytes} bytes ({maxBytes / (1024 * 1024)} MiB); split it into smaller batches", 0, 0, []),
-        statusCode: StatusCodes.Status413PayloadTooLarge);
+    public static IResult TooLarge(long maxBytes) => ApiProblem.Ingest(StatusCodes.Status413PayloadTooLarge,
+        $"the request body is larger than the limit of {maxBytes} bytes ({maxBytes / (1024 * 1024)} MiB); split it into smaller batches", 0, 0, []);
 
     public static async Task<Read> ReadAsync(HttpContext http, long maxBytes)
     {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using CloudSentinel.Gateway.Auth;
-using CloudSentinel.Gateway.Ingest;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Ingestion;
 using Microsoft.Extensions.Options;
@@ -43,20 +42,20 @@ public static class SourceEndpoints
         var today = clock.GetUtcNow().UtcDateTime.Date;
         if (!TryDate(from, out var first) || !TryDate(to, out var last))
         {
-            await Problem(http, StatusCodes.Status400BadRequest, "from and to are required UTC dates, yyyy-MM-dd (both included)");
+            await ApiProblem.Ingest(StatusCodes.Status400BadRequest, "from and to are required UTC dates, yyyy-MM-dd (both included)", 0, 0, []).ExecuteAsync(http);
             return;
         }
 
         if (last < first || last > today)
         {
-            await Problem(http, StatusCodes.Status400BadRequest, $"need from <= to <= today ({today:yyyy-MM-dd} UTC); got {first:yyyy-MM-dd} .. {last:yyyy-MM-dd}");
+            await ApiProblem.Ingest(StatusCodes.Status400BadRequest, $"need from <= to <= today ({today:yyyy-MM-dd} UTC); got {first:yyyy-MM-dd} .. {last:yyyy-MM-dd}", 0, 0, []).ExecuteAsync(http);
             return;
         }
 
         if (first < today - limits.Value.MaxAge)
         {
-            await Problem(http, StatusCodes.Status400BadRequest,
-                $"from {first:yyyy-MM-dd} is older than {limits.Value.MaxAge.TotalDays:0} days (Ingest:MaxAge), which the pipeline does not keep");
+            await ApiProblem.Ingest(StatusCodes.Status400BadRequest,
+                $"from {first:yyyy-MM-dd} is older than {limits.Value.MaxAge.TotalDays:0} days (Ingest:MaxAge), which the pipeline does not keep", 0, 0, []).ExecuteAsync(http);
             return;
         }
 
@@ -64,7 +63,7 @@ public static class SourceEndpoints
         if (!statuses.Any(s => s.Tenant == tenant && s.Name == source))
         {
             var known = string.Join(", ", statuses.Where(s => s.Tenant == tenant).Select(s => s.Name));
-            await Problem(http, StatusCodes.Status404NotFound, $"no source '{source}' is configured for tenant '{tenant}' (configured: {(known.Length == 0 ? "none" : known)})");
+            await ApiProblem.Ingest(StatusCodes.Status404NotFound, $"no source '{source}' is configured for tenant '{tenant}' (configured: {(known.Length == 0 ? "none" : known)})", 0, 0, []).ExecuteAsync(http);
             return;
         }
 
@@ -107,11 +106,5 @@ public static class SourceEndpoints
     {
         await http.Response.WriteAsync(JsonSerializer.Serialize(value) + "\n", http.RequestAborted);
         await http.Response.Body.FlushAsync(http.RequestAborted);
-    }
-
-    private static async Task Problem(HttpContext http, int status, string message)
-    {
-        http.Response.StatusCode = status;
-        await http.Response.WriteAsJsonAsync(new IngestResponse.Error(message, 0, 0, []), http.RequestAborted);
     }
 }

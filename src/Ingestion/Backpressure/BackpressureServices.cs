@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CloudSentinel.Ingestion.Backpressure;
 
@@ -12,8 +13,8 @@ public static class BackpressureServices
     /// </summary>
     public static IServiceCollection AddIngestBackpressure(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = (configuration.GetSection(BackpressureOptions.Section).Get<BackpressureOptions>() ?? new BackpressureOptions()).Validate();
-        services.AddSingleton(sp => new IngestBackpressure(sp.GetService<IIngestLogReader>(), options,
+        services.AddValidatedOptions<BackpressureOptions>(configuration, BackpressureOptions.Section, o => o.Validate());
+        services.AddSingleton(sp => new IngestBackpressure(sp.GetService<IIngestLogReader>(), sp.GetRequiredService<IOptions<BackpressureOptions>>().Value,
             sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<IngestBackpressure>>()));
         return services;
     }

@@ -247,8 +247,8 @@ public sealed class Focus13Tests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         using (var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()))
         {
-            Assert.Contains("nothing from the file could be loaded", json.RootElement.GetProperty("message").GetString());
-            Assert.Contains("older than 1130 days", json.RootElement.GetProperty("message").GetString());
+            Assert.Contains("nothing from the file could be loaded", json.RootElement.GetProperty("detail").GetString());
+            Assert.Contains("older than 1130 days", json.RootElement.GetProperty("detail").GetString());
             Assert.Equal(0, json.RootElement.GetProperty("records").GetInt32());
         }
 

@@ -135,8 +135,8 @@ public sealed class FocusImportTests : IAsyncLifetime
         var response = await PostFocusAsync(noCostColumn);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Contains("EffectiveCost", json.RootElement.GetProperty("message").GetString());
-        Assert.Contains("nothing from it was loaded", json.RootElement.GetProperty("message").GetString());
+        Assert.Contains("EffectiveCost", json.RootElement.GetProperty("detail").GetString());
+        Assert.Contains("nothing from it was loaded", json.RootElement.GetProperty("detail").GetString());
         Assert.Equal(1, json.RootElement.GetProperty("errors")[0].GetProperty("record").GetInt64());
 
         Assert.Equal(HttpStatusCode.BadRequest, (await PostFocusAsync(Encoding.UTF8.GetBytes(Csv()), tenant: "Not A Tenant")).StatusCode);

@@ -234,7 +234,7 @@ public sealed class AllocationPipelineTests : IAsyncLifetime
         Assert.Equal(1, error.GetProperty("record").GetInt32());
         Assert.Equal(field, error.GetProperty("field").GetString());
         Assert.Contains(reason, error.GetProperty("reason").GetString());
-        Assert.Contains("nothing from this request was applied", json.RootElement.GetProperty("message").GetString());
+        Assert.Contains("nothing from this request was applied", json.RootElement.GetProperty("detail").GetString());
         var metrics = await _stack.ScrapeAsync();
         var tenant = field == "tenant" ? "_invalid" : "acme";
         Assert.Equal(field == "tenant" ? 1.0 : 2.0, Metric.Value(metrics, "cloudsentinel_ingest_records_total", new() { ["tenant"] = tenant, ["source"] = "usage", ["outcome"] = "rejected" }));

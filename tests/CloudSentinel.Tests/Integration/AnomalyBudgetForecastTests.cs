@@ -135,7 +135,7 @@ public sealed class AnomalyBudgetForecastTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(field, json.RootElement.GetProperty("field").GetString());
-        Assert.Contains(reason, json.RootElement.GetProperty("message").GetString());
+        Assert.Contains(reason, json.RootElement.GetProperty("detail").GetString());
         Assert.Equal(0L, await _stack.QueryScalarAsync<long>("SELECT count(*) FROM budgets"));
     }
 

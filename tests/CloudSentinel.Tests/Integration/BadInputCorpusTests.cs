@@ -19,7 +19,7 @@ public sealed class CorpusStack : IAsyncLifetime
 
 /// <summary>
 /// The bad-input corpus (tests/BadInput/cases/*.json), sent to the real gateway: every case gets the
-/// status its file expects, a JSON answer that names the field (when the file says which), and a
+/// status its file expects, an RFC 9457 problem that names the field (when the file says which), and a
 /// refused case writes nothing; the service answers /healthz after every case. A case that expects
 /// 200 must load. See tests/BadInput/README.md for the file format.
 /// </summary>
@@ -53,7 +53,9 @@ public sealed class BadInputCorpusTests(CorpusStack fixture) : IClassFixture<Cor
         if (c.Status >= 400)
         {
             using var json = JsonDocument.Parse(text);
-            Assert.True(json.RootElement.TryGetProperty("message", out var message) && message.GetString()!.Length > 0, $"{file}: no message in {Cut(text)}");
+            Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json", $"{file}: answered {response.Content.Headers.ContentType}, not an RFC 9457 problem");
+            Assert.True(json.RootElement.TryGetProperty("status", out var status) && status.GetInt32() == c.Status, $"{file}: no status {c.Status} in {Cut(text)}");
+            Assert.True(json.RootElement.TryGetProperty("detail", out var detail) && detail.GetString()!.Length > 0, $"{file}: no detail in {Cut(text)}");
             if (c.Field is not null) Assert.True(NamesField(json.RootElement, c.Field), $"{file}: the answer does not name field '{c.Field}': {Cut(text)}");
         }
 

@@ -43,7 +43,7 @@ public sealed class BadInputTests : IAsyncLifetime
         var error = json.RootElement.GetProperty("errors")[0];
         Assert.Equal(field, error.GetProperty("field").GetString());
         Assert.Contains(reason, error.GetProperty("reason").GetString());
-        Assert.Contains("nothing from this request was applied", json.RootElement.GetProperty("message").GetString());
+        Assert.Contains("nothing from this request was applied", json.RootElement.GetProperty("detail").GetString());
         await AssertStillWorksAndSeedIntactAsync();
     }
 

@@ -40,8 +40,8 @@ public sealed class InMemoryModeTests
     public async Task Reads_kept_in_PostgreSQL_answer_503_saying_what_to_configure()
     {
         await using var stack = await CloudSentinelStack.StartAsync(postgres: false);
-        const string console = """{"message":"the console reads PostgreSQL; set ConnectionStrings__Postgres on the gateway","field":null}""";
-        const string export = """{"message":"the export reads service_costs in PostgreSQL; set ConnectionStrings__Postgres on the gateway","field":null}""";
+        const string console = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Service Unavailable","status":503,"detail":"the console reads PostgreSQL; set ConnectionStrings__Postgres on the gateway"}""";
+        const string export = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Service Unavailable","status":503,"detail":"the export reads service_costs in PostgreSQL; set ConnectionStrings__Postgres on the gateway"}""";
         var answers = new (string Path, string Body)[]
         {
             ("/api/cloudsentinel/tenants", console),
@@ -50,7 +50,7 @@ public sealed class InMemoryModeTests
             ("/api/cloudsentinel/service?tenant=mem&service=api", console),
             ("/api/cloudsentinel/clusters?tenant=mem", console),
             ("/api/cloudsentinel/anomalies?tenant=mem",
-                """{"message":"anomaly history is kept in PostgreSQL; set ConnectionStrings__Postgres on the gateway","field":null}"""),
+                """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Service Unavailable","status":503,"detail":"anomaly history is kept in PostgreSQL; set ConnectionStrings__Postgres on the gateway"}"""),
             ("/api/cloudsentinel/export/focus?tenant=mem&from=2026-11-01&to=2026-11-02", export),
             ("/api/cloudsentinel/export/focus/metadata?tenant=mem&from=2026-11-01&to=2026-11-02", export),
         };
@@ -59,10 +59,11 @@ public sealed class InMemoryModeTests
         {
             var response = await stack.Http.GetAsync(path);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.ToString());
             Assert.False(response.Headers.Contains("Retry-After"), path);
             Assert.False(response.Content.Headers.Contains("Content-Disposition"), path);
-            Assert.Equal(body, await response.Content.ReadAsStringAsync());
+            // ASP.NET adds the request's trace id, different every time; the rest is exact.
+            Assert.Equal(body[..^1] + ",\"traceId\":", System.Text.RegularExpressions.Regex.Replace(await response.Content.ReadAsStringAsync(), "\"[0-9a-f-]+\"}$", ""));
         }
 
         Assert.Equal(HttpStatusCode.BadRequest, (await stack.Http.GetAsync("/api/cloudsentinel/services?tenant=mem&sort=size")).StatusCode);

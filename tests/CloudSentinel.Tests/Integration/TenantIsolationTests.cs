@@ -59,11 +59,19 @@ public sealed class TenantIsolationTests : IAsyncLifetime
             {
                 using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "GET" ? null : Json("[]") });
                 Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path}: {response.StatusCode}");
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                Assert.Equal(401, problem.RootElement.GetProperty("status").GetInt32());
+                Assert.Equal(client == anonymous ? "an API token is required: send 'Authorization: Bearer <token>'" : "the API token is unknown or revoked",
+                    problem.RootElement.GetProperty("detail").GetString());
             }
         }
 
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/readyz")).StatusCode);
+        using var unknownPath = await anonymous.GetAsync("/no-such-page");
+        Assert.Equal(HttpStatusCode.NotFound, unknownPath.StatusCode);
+        Assert.Equal("application/problem+json", unknownPath.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
@@ -78,7 +86,14 @@ public sealed class TenantIsolationTests : IAsyncLifetime
 
         var mixed = await ingestClient.PostAsync("/api/cloudsentinel/ingest", Json("[" + Record("isoa", "api", 5m) + "," + Record("isob", "api", 9m) + "]"));
         Assert.Equal(HttpStatusCode.Forbidden, mixed.StatusCode);
-        Assert.Contains("record 1 is for tenant 'isob'", await mixed.Content.ReadAsStringAsync());
+        using (var refusal = JsonDocument.Parse(await mixed.Content.ReadAsStringAsync()))
+        {
+            Assert.Contains("record 1 is for tenant 'isob'", refusal.RootElement.GetProperty("detail").GetString());
+            Assert.Equal(2, refusal.RootElement.GetProperty("records").GetInt32());
+            Assert.Equal(1, refusal.RootElement.GetProperty("rejected").GetInt32());
+            Assert.Equal("tenant", refusal.RootElement.GetProperty("errors")[0].GetProperty("field").GetString());
+        }
+
 
         Assert.Equal(HttpStatusCode.Forbidden, (await readClient.PostAsync("/api/cloudsentinel/ingest", Json("[" + Record("isoa", "api", 7m) + "]"))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await readClient.PutAsync("/api/cloudsentinel/budgets/isoa/api", Json("""{"amount_usd": 10}"""))).StatusCode);

@@ -82,7 +82,7 @@
     const text = await response.text();
     if (!response.ok) {
       let message = `${response.status} ${response.statusText}`;
-      try { message = JSON.parse(text).message || message; } catch (e) { /* not JSON */ }
+      try { message = JSON.parse(text).detail || message; } catch (e) { /* not an RFC 9457 problem */ }
       const error = new Error(message);
       error.status = response.status;
       throw error;
