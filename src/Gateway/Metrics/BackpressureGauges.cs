@@ -8,7 +8,7 @@ namespace CloudSentinel.Gateway.Metrics;
 /// refreshed every <see cref="BackpressureOptions.RefreshInterval"/>, which also keeps the drain rate
 /// that Retry-After is drawn from measured when no request arrives. A scrape never queries the database.
 /// </summary>
-public sealed class BackpressureGauges(IngestBackpressure backpressure, CollectorRegistry registry, ILogger<BackpressureGauges> logger) : BackgroundService
+public sealed class BackpressureGauges(IngestBackpressure backpressure, CollectorRegistry registry, ILogger<BackpressureGauges> logger) : GaugeRefresh(logger)
 {
     private readonly Gauge _lag = Prometheus.Metrics.WithCustomRegistry(registry).CreateGauge(
         "cloudsentinel_ingest_apply_lag_seconds",
@@ -32,34 +32,19 @@ public sealed class BackpressureGauges(IngestBackpressure backpressure, Collecto
 
     public void Refused(string cause) => _refusals.WithLabels(cause).Inc();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string What => "Backpressure gauges";
+
+    protected override TimeSpan Interval => backpressure.Options.RefreshInterval;
+
+    public override async Task RefreshAsync(CancellationToken cancellationToken)
     {
         _cap.Set(backpressure.Options.MaxBacklogMessages);
         _bound.Set(backpressure.Options.MaxApplyLagSeconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await backpressure.CheckAsync(stoppingToken);
-                var (reading, drain, _, _) = backpressure.Current;
-                if (reading is not null)
-                {
-                    _lag.Set(reading.ApplyLagSeconds);
-                    _backlog.Set(reading.Backlog);
-                    _drain.Set(drain);
-                }
-
-                await Task.Delay(backpressure.Options.RefreshInterval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogDebug("Backpressure gauges not refreshed: {Message}", ex.Message);
-                await Task.Delay(backpressure.Options.RefreshInterval, CancellationToken.None);
-            }
-        }
+        await backpressure.CheckAsync(cancellationToken);
+        var (reading, drain, _, _) = backpressure.Current;
+        if (reading is null) return;
+        _lag.Set(reading.ApplyLagSeconds);
+        _backlog.Set(reading.Backlog);
+        _drain.Set(drain);
     }
 }
