@@ -66,26 +66,17 @@ public static class GatewayApp
             pool = PostgresPool.Bind(config, defaultMaxPoolSize: 6, defaultOrleansPoolSize: 2);
             dataSource = pool.BuildDataSource(connectionString);
             builder.Services.AddSingleton(dataSource);
-            builder.Services.AddSingleton<ITokenStore>(new PostgresTokenStore(dataSource));
-            builder.Services.AddSingleton<IIngestRateBuckets>(new PostgresIngestRateBuckets(dataSource));
-            builder.Services.AddSingleton<IConsoleQueries>(sp => new PostgresConsoleQueries(dataSource, sp.GetRequiredService<TimeProvider>()));
-            builder.Services.AddSingleton<IAnomalyQueries>(new PostgresAnomalyQueries(dataSource));
-            builder.Services.AddSingleton<IServiceCostReader>(new PostgresServiceCostReader(dataSource));
-            builder.Services.AddSingleton<IStorageReadiness>(new PostgresReadiness(dataSource));
-            builder.Services.AddSingleton<IIngestLogQueries>(new PostgresIngestLogQueries(dataSource));
             builder.Services.AddSingleton<IngestLogGauges>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestLogGauges>());
         }
 
         else
         {
-            // What only PostgreSQL holds is refused with 503 (StorageUnavailableAnswers); readiness asks no database.
             builder.Services.AddSingleton<ITokenStore, InMemoryTokenStore>();
-            builder.Services.AddSingleton<IConsoleQueries, UnavailableConsoleQueries>();
-            builder.Services.AddSingleton<IAnomalyQueries, UnavailableAnomalyQueries>();
-            builder.Services.AddSingleton<IServiceCostReader, UnavailableServiceCostReader>();
-            builder.Services.AddSingleton<IStorageReadiness, NoStorageReadiness>();
         }
+
+        // What only PostgreSQL holds is refused with 503 without it (StorageUnavailableAnswers).
+        builder.Services.AddStorageQueries(dataSource);
 
         IngestRateLimits.AddIngestRateLimits(builder.Services, config, shared: dataSource is not null);
         builder.Services.AddIngestStorage(config, dataSource);
