@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Allocation;
 
@@ -8,7 +9,7 @@ public enum IdleMode
     /// <summary>Idle cost is spread over the services in proportion to their weight, per resource.</summary>
     Share,
 
-    /// <summary>Idle cost is reported as its own service, <see cref="AllocationNames.IdleService"/>.</summary>
+    /// <summary>Idle cost is reported as its own service, <see cref="CostVocabulary.IdleService"/>.</summary>
     Separate,
 }
 

@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 namespace CloudSentinel.Allocation;
 
 /// <summary>

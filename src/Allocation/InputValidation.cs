@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 namespace CloudSentinel.Allocation;
 
 /// <summary>
@@ -34,9 +35,9 @@ internal static class InputValidation
                 throw new ArgumentException($"{where} appears twice; send one usage row per pod and hour.", nameof(pods));
             }
 
-            if (pod.ServiceName == AllocationNames.IdleService)
+            if (pod.ServiceName == CostVocabulary.IdleService)
             {
-                throw new ArgumentException($"{where}: ServiceName '{AllocationNames.IdleService}' is reserved for idle cost.", nameof(pods));
+                throw new ArgumentException($"{where}: ServiceName '{CostVocabulary.IdleService}' is reserved for idle cost.", nameof(pods));
             }
 
             NotNegative(where, nameof(pod.CpuRequestCoreHours), pod.CpuRequestCoreHours);

@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 namespace CloudSentinel.Allocation;
 
 /// <summary>A validated pod with its resolved service and OpenCost weights.</summary>
@@ -13,7 +14,7 @@ internal sealed record PodRow(
     public static PodRow From(PodUsage pod, AllocationPolicy policy) => new(
         pod.Namespace,
         pod.PodName,
-        string.IsNullOrWhiteSpace(pod.ServiceName) ? AllocationNames.UntaggedService : pod.ServiceName,
+        string.IsNullOrWhiteSpace(pod.ServiceName) ? CostVocabulary.UntaggedService : pod.ServiceName,
         policy.SystemNamespaces.Contains(pod.Namespace),
         // OpenCost: a pod holds what it reserved even when idle, and what it used beyond that.
         Math.Max(pod.CpuRequestCoreHours, pod.CpuUsageCoreHours),

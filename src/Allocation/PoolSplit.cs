@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 namespace CloudSentinel.Allocation;
 
 /// <summary>The signal a pool is split by.</summary>
@@ -20,7 +21,7 @@ public enum ShareBasis
 /// <param name="CostUsd">The amount split (for cpu and memory it includes half of the other node cost).</param>
 /// <param name="Capacity">Capacity the idle part is measured from, when it applies.</param>
 /// <param name="UsedWeight">Sum of the weights of all pods (or services, for <see cref="ShareBasis.Even"/>).</param>
-/// <param name="IdleWeight">Weight charged to <see cref="AllocationNames.IdleService"/>.</param>
+/// <param name="IdleWeight">Weight charged to <see cref="CostVocabulary.IdleService"/>.</param>
 /// <param name="SystemShared">True when the weight of system-namespace pods was moved to the other services.</param>
 /// <param name="Shares">One line per service taking part, plus idle; ordered by ordinal service name.</param>
 public sealed record PoolSplit(

@@ -1,4 +1,5 @@
 using System.Numerics;
+using CloudSentinel.Core;
 
 namespace CloudSentinel.Allocation;
 
@@ -41,7 +42,7 @@ internal static class PoolSplitter
             .ToList();
         if (!idle.IsZero)
         {
-            recipients.Add(new Recipient(AllocationNames.IdleService, [], idleWeight));
+            recipients.Add(new Recipient(CostVocabulary.IdleService, [], idleWeight));
         }
 
         recipients.Sort((a, b) => string.CompareOrdinal(a.Service, b.Service));

@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 namespace CloudSentinel.Grains.Abstractions;
 
 /// <summary>
@@ -48,9 +49,17 @@ public readonly record struct ClusterCostUpdate(
 public readonly record struct PodUsageKey(
     [property: Id(0)] DateTime Hour,
     [property: Id(1)] string Namespace,
-    [property: Id(2)] string PodName);
+    [property: Id(2)] string PodName)
+{
+    public static PodUsageKey Of(DateTime hour, PodUsage pod) => new(hour, pod.Namespace, pod.PodName);
+}
 
-/// <summary>What a pod asked for and used in one hour, with its resolved service.</summary>
+/// <summary>
+/// A <see cref="PodUsage"/> of one hour on the wire, without the pod's names (they are in its
+/// <see cref="PodUsageKey"/>). This layout is what the ingest log holds (<c>ingest_log.payload</c>)
+/// and what silos of the previous release read during a rolling upgrade, so it stays as it is:
+/// code works with <see cref="PodUsage"/> and converts only here.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("pod-usage-amount")]
 public readonly record struct PodUsageAmount(
     [property: Id(0)] string ServiceName,
@@ -61,7 +70,28 @@ public readonly record struct PodUsageAmount(
     [property: Id(5)] string? StorageType,
     [property: Id(6)] decimal StorageGbHours,
     [property: Id(7)] string? LoadBalancer,
-    [property: Id(8)] decimal LbRequests);
+    [property: Id(8)] decimal LbRequests)
+{
+    public static PodUsageAmount Of(PodUsage pod) => new(
+        string.IsNullOrWhiteSpace(pod.ServiceName) ? CostVocabulary.UntaggedService : pod.ServiceName,
+        pod.CpuRequestCoreHours, pod.CpuUsageCoreHours, pod.MemoryRequestGbHours, pod.MemoryUsageGbHours,
+        pod.StorageType, pod.StorageGbHours, pod.LoadBalancer, pod.LbRequests);
+
+    public PodUsage ToPodUsage(string ns, string podName) => new()
+    {
+        Namespace = ns,
+        PodName = podName,
+        ServiceName = ServiceName,
+        CpuRequestCoreHours = CpuRequestCoreHours,
+        CpuUsageCoreHours = CpuUsageCoreHours,
+        MemoryRequestGbHours = MemoryRequestGbHours,
+        MemoryUsageGbHours = MemoryUsageGbHours,
+        StorageType = StorageType,
+        StorageGbHours = StorageGbHours,
+        LoadBalancer = LoadBalancer,
+        LbRequests = LbRequests,
+    };
+}
 
 [GenerateSerializer, Immutable, Alias("pod-usage-update")]
 public readonly record struct PodUsageUpdate(

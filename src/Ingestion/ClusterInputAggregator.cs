@@ -36,23 +36,10 @@ public sealed class ClusterInputAggregator
         var inputs = For(record.Tenant, record.ClusterName);
         HourlySpread.Spread(record.PeriodStart, record.PeriodEnd, (hour, fraction) =>
         {
-            var key = new PodUsageKey(hour, record.Namespace, record.PodName);
-            var usage = new PodUsageAmount(record.ServiceName,
-                fraction.Of(record.CpuRequestCoreHours), fraction.Of(record.CpuUsageCoreHours),
-                fraction.Of(record.MemoryRequestGbHours), fraction.Of(record.MemoryUsageGbHours),
-                record.StorageType, fraction.Of(record.StorageGbHours), record.LoadBalancer, fraction.Of(record.LbRequests));
+            var key = PodUsageKey.Of(hour, record.Pod);
+            var usage = record.Pod.Scaled(fraction.Of);
             // Two reports of one pod hour in a request (two half hours) add up; names come from the last one.
-            inputs.Usage[key] = inputs.Usage.TryGetValue(key, out var existing)
-                ? usage with
-                {
-                    CpuRequestCoreHours = existing.CpuRequestCoreHours + usage.CpuRequestCoreHours,
-                    CpuUsageCoreHours = existing.CpuUsageCoreHours + usage.CpuUsageCoreHours,
-                    MemoryRequestGbHours = existing.MemoryRequestGbHours + usage.MemoryRequestGbHours,
-                    MemoryUsageGbHours = existing.MemoryUsageGbHours + usage.MemoryUsageGbHours,
-                    StorageGbHours = existing.StorageGbHours + usage.StorageGbHours,
-                    LbRequests = existing.LbRequests + usage.LbRequests,
-                }
-                : usage;
+            inputs.Usage[key] = inputs.Usage.TryGetValue(key, out var existing) ? existing.Plus(usage) : usage;
         });
     }
 
@@ -61,7 +48,7 @@ public sealed class ClusterInputAggregator
             pair.Key.Tenant,
             pair.Key.Cluster,
             [.. pair.Value.Costs.Select(c => new ClusterCostUpdate(c.Key, c.Value))],
-            [.. pair.Value.Usage.Select(u => new PodUsageUpdate(u.Key, u.Value))]));
+            [.. pair.Value.Usage.Select(u => new PodUsageUpdate(u.Key, PodUsageAmount.Of(u.Value)))]));
 
     private Inputs For(string tenant, string cluster)
     {
@@ -77,6 +64,6 @@ public sealed class ClusterInputAggregator
     private sealed class Inputs
     {
         public Dictionary<ClusterCostKey, ClusterCostAmount> Costs { get; } = new();
-        public Dictionary<PodUsageKey, PodUsageAmount> Usage { get; } = new();
+        public Dictionary<PodUsageKey, PodUsage> Usage { get; } = new();
     }
 }

@@ -73,10 +73,10 @@ public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter coun
     /// <summary>Pods of services beyond the cap are charged to the overflow service by the allocation.</summary>
     public async Task<IReadOnlyList<UsageRecord>> FoldAsync(IReadOnlyList<UsageRecord> records)
     {
-        var admitted = await AdmitAsync(records.Select(r => (r.Tenant, r.ServiceName)));
+        var admitted = await AdmitAsync(records.Select(r => (r.Tenant, r.Pod.ServiceName ?? CostVocabulary.UntaggedService)));
         return admitted is null
             ? records
-            : [.. records.Select(r => admitted.Contains((r.Tenant, r.ServiceName)) ? r : r with { ServiceName = CostVocabulary.OverflowService })];
+            : [.. records.Select(r => admitted.Contains((r.Tenant, r.Pod.ServiceName ?? CostVocabulary.UntaggedService)) ? r : r with { Pod = r.Pod with { ServiceName = CostVocabulary.OverflowService } })];
     }
 
     /// <summary>The admitted (tenant, service) pairs, or null when all of them are.</summary>

@@ -40,23 +40,3 @@ public static class UsageRecordJson
         }
     }
 }
-
-/// <summary>One validated pod usage report: canonical names, UTC period, end exclusive.</summary>
-public sealed record UsageRecord
-{
-    public required string Tenant { get; init; }
-    public required string ClusterName { get; init; }
-    public required string Namespace { get; init; }
-    public required string PodName { get; init; }
-    public required string ServiceName { get; init; }
-    public required DateTime PeriodStart { get; init; }
-    public required DateTime PeriodEnd { get; init; }
-    public decimal CpuRequestCoreHours { get; init; }
-    public decimal CpuUsageCoreHours { get; init; }
-    public decimal MemoryRequestGbHours { get; init; }
-    public decimal MemoryUsageGbHours { get; init; }
-    public string? StorageType { get; init; }
-    public decimal StorageGbHours { get; init; }
-    public string? LoadBalancer { get; init; }
-    public decimal LbRequests { get; init; }
-}

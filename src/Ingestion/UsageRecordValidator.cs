@@ -12,9 +12,6 @@ public sealed class UsageRecordValidator(IngestLimits limits, TimeProvider clock
     /// <summary>Pod labels that name the application, in order of preference (Kubernetes' recommended label first).</summary>
     public static readonly string[] ServiceLabels = ["app.kubernetes.io/name", "app"];
 
-    /// <summary>Reserved by the allocation for cost that nobody used.</summary>
-    public const string IdleService = "__idle__";
-
     private const int MaxNameLength = 253;
     private const int MaxLabels = 64;
     private const decimal MaxQuantity = 1_000_000_000m;
@@ -35,7 +32,7 @@ public sealed class UsageRecordValidator(IngestLimits limits, TimeProvider clock
 
         var (service, serviceField) = ResolveService(f);
         if (Names.CheckServiceName(service) is { } serviceProblem) Fail(serviceField, serviceProblem);
-        else if (service == IdleService) Fail(serviceField, $"'{IdleService}' is reserved for cost that nobody used");
+        else if (service == CostVocabulary.IdleService) Fail(serviceField, $"'{CostVocabulary.IdleService}' is reserved for cost that nobody used");
 
         if (f.PeriodStart is null) Fail("period_start", "is required (RFC 3339, e.g. 2026-11-25T14:00:00Z)");
         var start = f.PeriodStart ?? default;
@@ -68,19 +65,22 @@ public sealed class UsageRecordValidator(IngestLimits limits, TimeProvider clock
         {
             Tenant = f.Tenant!,
             ClusterName = cluster!,
-            Namespace = ns!,
-            PodName = pod!,
-            ServiceName = service,
             PeriodStart = start,
             PeriodEnd = end,
-            CpuRequestCoreHours = f.CpuRequestCoreHours ?? 0m,
-            CpuUsageCoreHours = f.CpuUsageCoreHours ?? 0m,
-            MemoryRequestGbHours = f.MemoryRequestGbHours ?? 0m,
-            MemoryUsageGbHours = f.MemoryUsageGbHours ?? 0m,
-            StorageType = storageType,
-            StorageGbHours = f.StorageGbHours ?? 0m,
-            LoadBalancer = balancer,
-            LbRequests = f.LbRequests ?? 0m,
+            Pod = new PodUsage
+            {
+                Namespace = ns!,
+                PodName = pod!,
+                ServiceName = service,
+                CpuRequestCoreHours = f.CpuRequestCoreHours ?? 0m,
+                CpuUsageCoreHours = f.CpuUsageCoreHours ?? 0m,
+                MemoryRequestGbHours = f.MemoryRequestGbHours ?? 0m,
+                MemoryUsageGbHours = f.MemoryUsageGbHours ?? 0m,
+                StorageType = storageType,
+                StorageGbHours = f.StorageGbHours ?? 0m,
+                LoadBalancer = balancer,
+                LbRequests = f.LbRequests ?? 0m,
+            },
         };
     }
 

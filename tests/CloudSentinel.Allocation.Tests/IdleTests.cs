@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using static CloudSentinel.Allocation.Tests.Pods;
 
 namespace CloudSentinel.Allocation.Tests;
@@ -31,7 +32,7 @@ public sealed class IdleTests
 
         Assert.Equal(
             [
-                K8s(AllocationNames.IdleService, 1.000000m, 50m, 50m),
+                K8s(CostVocabulary.IdleService, 1.000000m, 50m, 50m),
                 K8s("api", 0.500000m, 37.5m, 12.5m),
                 K8s("web", 0.500000m, 12.5m, 37.5m),
             ],
@@ -46,7 +47,7 @@ public sealed class IdleTests
 
         var allocation = ClusterAllocator.Allocate(cost, TwoServices, policy);
 
-        Assert.Null(allocation.Row(AllocationNames.Kubernetes, AllocationNames.IdleService));
+        Assert.Null(allocation.Row(AllocationNames.Kubernetes, CostVocabulary.IdleService));
         Assert.Equal(1.000000m, allocation.Row(AllocationNames.Kubernetes, "api")!.AllocatedCostUsd);
     }
 
@@ -78,9 +79,9 @@ public sealed class IdleTests
 
         Assert.Equal(
             [
-                K8s(AllocationNames.IdleService, 2.500000m, 100m, 100m),
-                Storage(AllocationNames.IdleService, 0.200000m),
-                Lb(AllocationNames.IdleService, 0.100000m),
+                K8s(CostVocabulary.IdleService, 2.500000m, 100m, 100m),
+                Storage(CostVocabulary.IdleService, 0.200000m),
+                Lb(CostVocabulary.IdleService, 0.100000m),
             ],
             allocation.Services);
         Assert.All(allocation.Pods, pod => Assert.Equal(0m, pod.CpuCostUsd + pod.MemoryCostUsd + pod.StorageCostUsd));
@@ -91,7 +92,7 @@ public sealed class IdleTests
     {
         var allocation = ClusterAllocator.Allocate(HalfUsedCluster, []);
 
-        Assert.Equal([K8s(AllocationNames.IdleService, 2.000000m, 100m, 100m)], allocation.Services);
+        Assert.Equal([K8s(CostVocabulary.IdleService, 2.000000m, 100m, 100m)], allocation.Services);
         Assert.Empty(allocation.Pods);
     }
 
@@ -106,6 +107,6 @@ public sealed class IdleTests
 
         Assert.Equal(1.000000m, shared.Row(AllocationNames.Storage, "api")!.AllocatedCostUsd);
         Assert.Equal(0.300000m, separate.Row(AllocationNames.Storage, "api")!.AllocatedCostUsd);
-        Assert.Equal(0.700000m, separate.Row(AllocationNames.Storage, AllocationNames.IdleService)!.AllocatedCostUsd);
+        Assert.Equal(0.700000m, separate.Row(AllocationNames.Storage, CostVocabulary.IdleService)!.AllocatedCostUsd);
     }
 }

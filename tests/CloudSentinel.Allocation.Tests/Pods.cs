@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 namespace CloudSentinel.Allocation.Tests;
 
 /// <summary>Short builders so each test's data fits in a few lines.</summary>

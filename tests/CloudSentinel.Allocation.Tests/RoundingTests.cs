@@ -1,4 +1,5 @@
 using System.Numerics;
+using CloudSentinel.Core;
 using static CloudSentinel.Allocation.Tests.Pods;
 
 namespace CloudSentinel.Allocation.Tests;

@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using static CloudSentinel.Allocation.Tests.Pods;
 
 namespace CloudSentinel.Allocation.Tests;
@@ -15,8 +16,8 @@ public sealed class ServiceNameTests
 
         var allocation = ClusterAllocator.Allocate(cost, pods);
 
-        Assert.Equal(0.500000m, allocation.Row(AllocationNames.Kubernetes, AllocationNames.UntaggedService)!.AllocatedCostUsd);
-        Assert.Equal(AllocationNames.UntaggedService, allocation.Pods[0].ServiceName);
+        Assert.Equal(0.500000m, allocation.Row(AllocationNames.Kubernetes, CostVocabulary.UntaggedService)!.AllocatedCostUsd);
+        Assert.Equal(CostVocabulary.UntaggedService, allocation.Pods[0].ServiceName);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using static CloudSentinel.Allocation.Tests.Pods;
 
 namespace CloudSentinel.Allocation.Tests;
@@ -54,8 +55,8 @@ public sealed class SharedResourceTests
 
         var allocation = ClusterAllocator.Allocate(cost, pods);
 
-        Assert.Equal(0.300000m, allocation.Row(AllocationNames.Storage, AllocationNames.IdleService)!.AllocatedCostUsd);
-        Assert.Equal(0.200000m, allocation.Row(AllocationNames.LoadBalancer, AllocationNames.IdleService)!.AllocatedCostUsd);
+        Assert.Equal(0.300000m, allocation.Row(AllocationNames.Storage, CostVocabulary.IdleService)!.AllocatedCostUsd);
+        Assert.Equal(0.200000m, allocation.Row(AllocationNames.LoadBalancer, CostVocabulary.IdleService)!.AllocatedCostUsd);
         Assert.Null(allocation.Row(AllocationNames.Storage, "api"));
     }
 

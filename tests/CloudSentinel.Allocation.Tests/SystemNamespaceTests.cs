@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using static CloudSentinel.Allocation.Tests.Pods;
 
 namespace CloudSentinel.Allocation.Tests;
@@ -81,7 +82,7 @@ public sealed class SystemNamespaceTests
 
         Assert.Equal(
             [
-                K8s(AllocationNames.IdleService, 1.000000m, 50m, 50m),
+                K8s(CostVocabulary.IdleService, 1.000000m, 50m, 50m),
                 K8s("api", 0.500000m, 12.5m, 37.5m),
                 K8s("web", 0.500000m, 37.5m, 12.5m),
             ],

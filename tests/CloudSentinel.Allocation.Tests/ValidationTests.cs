@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using static CloudSentinel.Allocation.Tests.Pods;
 
 namespace CloudSentinel.Allocation.Tests;
@@ -30,7 +31,7 @@ public sealed class ValidationTests
     [Fact]
     public void The_idle_service_name_is_reserved()
     {
-        PodUsage[] pods = [Pod("shop", "api-1", AllocationNames.IdleService)];
+        PodUsage[] pods = [Pod("shop", "api-1", CostVocabulary.IdleService)];
 
         Assert.Throws<ArgumentException>(() => ClusterAllocator.Allocate(Cost, pods));
     }

@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 namespace CloudSentinel.Allocation.Tests;
 
 public sealed class WorkedExampleTests
@@ -24,7 +25,7 @@ public sealed class WorkedExampleTests
             cpu);
         Assert.Equal(
             [
-                new ShareLine(AllocationNames.IdleService, 4m, 50m, 2.000000m),
+                new ShareLine(CostVocabulary.IdleService, 4m, 50m, 2.000000m),
                 new ShareLine("api", 1.5m, 21.428571m, 0.857143m),
                 new ShareLine("coredns", 0.5m, 0m, 0m),
                 new ShareLine("web", 2m, 28.571429m, 1.142857m),

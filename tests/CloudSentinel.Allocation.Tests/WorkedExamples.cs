@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using static CloudSentinel.Allocation.Tests.Pods;
 
 namespace CloudSentinel.Allocation.Tests;
@@ -53,7 +54,7 @@ public sealed record WorkedExample(
         ],
         AllocationPolicy.Default with { IdleMode = IdleMode.Separate },
         [
-            K8s(AllocationNames.IdleService, 3.000000m, 50m, 50m),
+            K8s(CostVocabulary.IdleService, 3.000000m, 50m, 50m),
             K8s("api", 1.285714m, 21.428571m, 21.428571m),
             K8s("web", 1.714286m, 28.571429m, 28.571429m),
         ],
@@ -85,11 +86,11 @@ public sealed record WorkedExample(
             K8s("report", 0.150000m, 25m, 25m),
             K8s("web", 0.150000m, 25m, 25m),
             K8s("worker", 0.150000m, 25m, 25m),
-            Storage(AllocationNames.IdleService, 0.050000m),
+            Storage(CostVocabulary.IdleService, 0.050000m),
             Storage("api", 0.033334m),
             Storage("web", 0.033333m),
             Storage("worker", 0.033333m),
-            Lb(AllocationNames.IdleService, 0.002000m),
+            Lb(CostVocabulary.IdleService, 0.002000m),
             Lb("api", 0.006250m),
             Lb("report", 0.005000m),
             Lb("web", 0.018750m),

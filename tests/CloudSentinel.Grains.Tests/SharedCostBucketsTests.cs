@@ -1,4 +1,5 @@
 using CloudSentinel.Allocation;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Clusters;
 

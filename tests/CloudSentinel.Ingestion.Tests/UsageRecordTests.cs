@@ -38,7 +38,7 @@ public sealed class UsageRecordTests
         var (record, errors) = Validate(Pod(extra));
 
         Assert.Empty(errors);
-        Assert.Equal(service, record!.ServiceName);
+        Assert.Equal(service, record!.Pod.ServiceName);
     }
 
     [Fact]
@@ -46,8 +46,8 @@ public sealed class UsageRecordTests
     {
         var (record, _) = Validate(Pod(""","cpu_request_core_hours":1.5"""));
 
-        Assert.Equal(1.5m, record!.CpuRequestCoreHours);
-        Assert.Equal(0m, record.MemoryUsageGbHours);
+        Assert.Equal(1.5m, record!.Pod.CpuRequestCoreHours);
+        Assert.Equal(0m, record.Pod.MemoryUsageGbHours);
         Assert.Equal(record.PeriodStart.AddHours(1), record.PeriodEnd);
     }
 
@@ -77,5 +77,19 @@ public sealed class UsageRecordTests
         aggregator.Add(other!);
 
         Assert.Equal(0.75m, aggregator.Batches().Single().Usage.Single().Usage.CpuUsageCoreHours);
+    }
+
+    [Fact]
+    public void A_record_over_two_hours_gives_each_hour_its_share_and_the_wire_keeps_every_quantity()
+    {
+        var aggregator = new ClusterInputAggregator();
+        var (record, _) = Validate(Pod(""","period_end":"2026-11-25T16:00:00Z","service_name":"db","cpu_request_core_hours":2,"cpu_usage_core_hours":1,"memory_request_gb_hours":8,"memory_usage_gb_hours":6,"storage_type":"gp3","storage_gb_hours":100,"load_balancer":"edge","lb_requests":40"""));
+
+        aggregator.Add(record!);
+        var hours = aggregator.Batches().Single().Usage.OrderBy(u => u.Key.Hour).ToList();
+
+        Assert.Equal([new DateTime(2026, 11, 25, 14, 0, 0, DateTimeKind.Utc), new DateTime(2026, 11, 25, 15, 0, 0, DateTimeKind.Utc)], hours.Select(u => u.Key.Hour));
+        var half = record!.Pod with { CpuRequestCoreHours = 1m, CpuUsageCoreHours = 0.5m, MemoryRequestGbHours = 4m, MemoryUsageGbHours = 3m, StorageGbHours = 50m, LbRequests = 20m };
+        Assert.All(hours, u => Assert.Equal(half, u.Usage.ToPodUsage(u.Key.Namespace, u.Key.PodName)));
     }
 }

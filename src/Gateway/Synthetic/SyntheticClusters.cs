@@ -76,15 +76,18 @@ public sealed class SyntheticClusters(SyntheticOptions options)
                 {
                     Tenant = tenant,
                     ClusterName = name,
-                    Namespace = ns,
-                    PodName = pod,
-                    ServiceName = service,
                     PeriodStart = hour,
                     PeriodEnd = hour.AddHours(1),
-                    CpuRequestCoreHours = Quantity(cores, fraction),
-                    CpuUsageCoreHours = Quantity(cores * (0.3 + load), fraction),
-                    MemoryRequestGbHours = Quantity(gb, fraction),
-                    MemoryUsageGbHours = Quantity(gb * (0.5 + 0.6 * load), fraction),
+                    Pod = new PodUsage
+                    {
+                        Namespace = ns,
+                        PodName = pod,
+                        ServiceName = service,
+                        CpuRequestCoreHours = Quantity(cores, fraction),
+                        CpuUsageCoreHours = Quantity(cores * (0.3 + load), fraction),
+                        MemoryRequestGbHours = Quantity(gb, fraction),
+                        MemoryUsageGbHours = Quantity(gb * (0.5 + 0.6 * load), fraction),
+                    },
                 };
 
                 for (var replica = 0; replica < 2; replica++)
@@ -106,8 +109,8 @@ public sealed class SyntheticClusters(SyntheticOptions options)
                     {
                         var load = Load(hour) * (0.8 + 0.4 * SyntheticCostGenerator.Unit(SyntheticCostGenerator.Hash(seed, hour.Ticks.ToString(), replica.ToString()), 4));
                         var pod = Pod(service, $"{service}-{replica}", service, cores, gb, load);
-                        if (stateful) pod = pod with { StorageType = cluster.StorageType, StorageGbHours = Quantity(100 + 400 * SyntheticCostGenerator.Unit(seed, 5), fraction) };
-                        if (public_) pod = pod with { LoadBalancer = "public", LbRequests = Quantity(1000 * load, fraction) };
+                        if (stateful) pod = pod with { Pod = pod.Pod with { StorageType = cluster.StorageType, StorageGbHours = Quantity(100 + 400 * SyntheticCostGenerator.Unit(seed, 5), fraction) } };
+                        if (public_) pod = pod with { Pod = pod.Pod with { LoadBalancer = "public", LbRequests = Quantity(1000 * load, fraction) } };
                         yield return pod;
                     }
                 }

@@ -1,4 +1,5 @@
 using CloudSentinel.Allocation;
+using CloudSentinel.Core;
 using CloudSentinel.Grains.Abstractions;
 using CloudSentinel.Grains.Costs;
 
@@ -153,20 +154,7 @@ public sealed class ClusterHour(DateTime hour)
             Storage = storage,
             LoadBalancers = balancers,
         };
-        var pods = _pods.Select(p => new PodUsage
-        {
-            Namespace = p.Key.Namespace,
-            PodName = p.Key.Pod,
-            ServiceName = p.Value.Usage.ServiceName,
-            CpuRequestCoreHours = p.Value.Usage.CpuRequestCoreHours,
-            CpuUsageCoreHours = p.Value.Usage.CpuUsageCoreHours,
-            MemoryRequestGbHours = p.Value.Usage.MemoryRequestGbHours,
-            MemoryUsageGbHours = p.Value.Usage.MemoryUsageGbHours,
-            StorageType = p.Value.Usage.StorageType,
-            StorageGbHours = p.Value.Usage.StorageGbHours,
-            LoadBalancer = p.Value.Usage.LoadBalancer,
-            LbRequests = p.Value.Usage.LbRequests,
-        }).ToList();
+        var pods = _pods.Select(p => p.Value.Usage.ToPodUsage(p.Key.Namespace, p.Key.Pod)).ToList();
         return (cost, pods);
     }
 }

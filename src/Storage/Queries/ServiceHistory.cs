@@ -1,3 +1,4 @@
+using CloudSentinel.Core;
 using Npgsql;
 
 namespace CloudSentinel.Storage.Queries;
@@ -5,12 +6,10 @@ namespace CloudSentinel.Storage.Queries;
 /// <summary>
 /// One service's buckets over a range, summed per hour and kept by cost type, provider and source,
 /// read by the primary key (tenant, service, hour). Shared cost is what cluster grains wrote under
-/// sources "shared:{cluster}".
+/// sources <see cref="CostVocabulary.SharedSource"/>.
 /// </summary>
 public sealed class ServiceHistory
 {
-    private const string SharedPrefix = "shared:";
-
     private readonly SortedDictionary<DateTime, decimal> _totals = [];
     private readonly List<(DateTime Hour, string CostType, string Provider, string Source, decimal CostUsd)> _rows = [];
 
@@ -30,8 +29,8 @@ public sealed class ServiceHistory
     public SharedShare Shared(DateTime from)
     {
         var rows = _rows.Where(r => r.Hour >= from).ToList();
-        var clusters = rows.Where(r => r.Source.StartsWith(SharedPrefix, StringComparison.Ordinal))
-            .GroupBy(r => r.Source[SharedPrefix.Length..], StringComparer.Ordinal)
+        var clusters = rows.Select(r => (Cluster: CostVocabulary.SharedCluster(r.Source), r.CostUsd)).Where(r => r.Cluster is not null)
+            .GroupBy(r => r.Cluster!, StringComparer.Ordinal)
             .Select(g => new LabeledCost(g.Key, g.Sum(r => r.CostUsd)))
             .OrderByDescending(c => c.CostUsd).ThenBy(c => c.Label, StringComparer.Ordinal).ToArray();
         return new SharedShare(rows.Sum(r => r.CostUsd), clusters.Sum(c => c.CostUsd), clusters);

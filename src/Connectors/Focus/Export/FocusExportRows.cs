@@ -20,7 +20,6 @@ namespace CloudSentinel.Connectors;
 public static class FocusExportRows
 {
     public const string AllocatedMethodId = "cloudsentinel-shared-infrastructure-v1";
-    public const string SharedSourcePrefix = "shared:";
 
     /// <summary>
     /// The prefix of every tag key CloudSentinel itself defines: FOCUS asks a data generator to prefix the
@@ -90,7 +89,7 @@ public static class FocusExportRows
         }
     }
 
-    private static bool IsShared(ServiceCostLine line) => line.Source.StartsWith(SharedSourcePrefix, StringComparison.Ordinal);
+    private static bool IsShared(ServiceCostLine line) => CostVocabulary.SharedCluster(line.Source) is not null;
 
     private static string?[] Own(string tenant, ServiceCostLine line)
     {
@@ -118,7 +117,7 @@ public static class FocusExportRows
     private static IEnumerable<string?[]> Split(string tenant, IReadOnlyList<ServiceCostLine> origin)
     {
         var first = origin[0];
-        var cluster = first.Source[SharedSourcePrefix.Length..];
+        var cluster = CostVocabulary.SharedCluster(first.Source)!;
         var resourceType = ResourceTypes.GetValueOrDefault(first.CostType, first.CostType);
         var parts = origin.SelectMany(line => Parts(line, cluster)).ToList();
         var ratios = AllocationRatios.Of(parts.Select(p => p.CostUsd).ToList());
