@@ -1,4 +1,5 @@
 using CloudSentinel.Core;
+
 namespace CloudSentinel.Allocation;
 
 /// <summary>A validated pod with its resolved service and OpenCost weights.</summary>

@@ -1,4 +1,5 @@
 using CloudSentinel.Core;
+
 namespace CloudSentinel.Allocation;
 
 /// <summary>The signal a pool is split by.</summary>

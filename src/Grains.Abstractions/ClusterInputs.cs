@@ -1,4 +1,5 @@
 using CloudSentinel.Core;
+
 namespace CloudSentinel.Grains.Abstractions;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using CloudSentinel.Core;
+
 namespace CloudSentinel.Allocation.Tests;
 
 /// <summary>Short builders so each test's data fits in a few lines.</summary>

@@ -1,4 +1,5 @@
 using CloudSentinel.Core;
+
 namespace CloudSentinel.Allocation.Tests;
 
 /// <summary>Random but reproducible clusters: odd decimals, zeros, credits, every policy.</summary>
