@@ -12,7 +12,8 @@ public static class IngestServices
     /// The one ingest path, the same in the gateway and in every silo: limits ("Ingest"), cluster
     /// routing ("Allocation"), <see cref="CostIngestor"/> and <see cref="UsageIngestor"/>. Where the
     /// accepted messages go is the storage's to register: an <see cref="IIngestJournal"/>, an
-    /// <see cref="IBucketDetailStore"/> and, when processes share a database, an <see cref="IClusterNodeStore"/>
+    /// <see cref="IBucketDetailStore"/> and, when processes share a database, an <see cref="IClusterNodeStore"/>;
+    /// and who admits a tenant's names under its caps, an <see cref="ITenantAdmission"/>
     /// (CloudSentinel.Storage's AddIngestStorage registers all of them and calls this).
     /// </summary>
     public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration)

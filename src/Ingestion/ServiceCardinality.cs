@@ -4,12 +4,12 @@ using CloudSentinel.Grains.Abstractions;
 namespace CloudSentinel.Ingestion;
 
 /// <summary>
-/// Keeps each tenant under its cap of distinct services (the tenant's <see cref="ITenantCatalogGrain"/>
+/// Keeps each tenant under its cap of distinct services (the <see cref="ITenantAdmission"/>
 /// decides): a record of a service beyond the cap is folded into <see cref="CostVocabulary.OverflowService"/>
 /// with its own name kept in the bucket's source, so its money is counted exactly once and its
 /// restatements replace only its own amounts, while grains and series stay bounded.
 /// </summary>
-public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter counter)
+public sealed class ServiceCardinality(ITenantAdmission admission, IIngestCounter counter)
 {
     public const string ServiceKind = "service";
     public const string ClusterKind = "cluster";
@@ -25,7 +25,7 @@ public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter coun
         foreach (var tenant in batches.GroupBy(b => b.Tenant, StringComparer.Ordinal))
         {
             var names = tenant.Select(b => b.Cluster).Where(c => c != CostVocabulary.OverflowService).Distinct(StringComparer.Ordinal).ToArray();
-            var admitted = names.Length == 0 ? [] : (await AskAsync(() => grains.GetGrain<ITenantCatalogGrain>(tenant.Key).AdmitClusters(names))).ToHashSet(StringComparer.Ordinal);
+            var admitted = names.Length == 0 ? [] : (await admission.AdmitClustersAsync(tenant.Key, names)).ToHashSet(StringComparer.Ordinal);
             var pooled = tenant.Where(b => b.Cluster != CostVocabulary.OverflowService && !admitted.Contains(b.Cluster)).ToList();
             folded.AddRange(tenant.Except(pooled));
             if (pooled.Count == 0) continue;
@@ -73,10 +73,11 @@ public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter coun
     /// <summary>Pods of services beyond the cap are charged to the overflow service by the allocation.</summary>
     public async Task<IReadOnlyList<UsageRecord>> FoldAsync(IReadOnlyList<UsageRecord> records)
     {
-        var admitted = await AdmitAsync(records.Select(r => (r.Tenant, r.Pod.ServiceName ?? CostVocabulary.UntaggedService)));
+        static (string Tenant, string Service) Pair(UsageRecord r) => (r.Tenant, r.Pod.ServiceName ?? CostVocabulary.UntaggedService);
+        var admitted = await AdmitAsync(records.Select(Pair));
         return admitted is null
             ? records
-            : [.. records.Select(r => admitted.Contains((r.Tenant, r.Pod.ServiceName ?? CostVocabulary.UntaggedService)) ? r : r with { Pod = r.Pod with { ServiceName = CostVocabulary.OverflowService } })];
+            : [.. records.Select(r => admitted.Contains(Pair(r)) ? r : r with { Pod = r.Pod with { ServiceName = CostVocabulary.OverflowService } })];
     }
 
     /// <summary>The admitted (tenant, service) pairs, or null when all of them are.</summary>
@@ -87,7 +88,7 @@ public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter coun
         foreach (var tenant in pairs.Where(p => p.Service != CostVocabulary.OverflowService).Distinct().GroupBy(p => p.Tenant, p => p.Service, StringComparer.Ordinal))
         {
             var asked = tenant.ToArray();
-            var yes = await AskAsync(() => grains.GetGrain<ITenantCatalogGrain>(tenant.Key).AdmitServices(asked));
+            var yes = await admission.AdmitServicesAsync(tenant.Key, asked);
             foreach (var service in yes) admitted.Add((tenant.Key, service));
             if (yes.Length == asked.Length) continue;
             anyRefused = true;
@@ -95,21 +96,5 @@ public sealed class ServiceCardinality(IGrainFactory grains, IIngestCounter coun
         }
 
         return anyRefused ? admitted : null;
-    }
-
-    /// <summary>
-    /// A catalog that cannot answer (no silo reachable, or its first load from PostgreSQL failing) is
-    /// a passing outage like the journal's: 503 with Retry-After, nothing applied, never a 500.
-    /// </summary>
-    private static async Task<string[]> AskAsync(Func<Task<string[]>> ask)
-    {
-        try
-        {
-            return await ask();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new IngestUnavailableException($"the tenant's service catalog cannot answer now ({ex.GetType().Name}: {ex.Message}); nothing from the request was applied", ex);
-        }
     }
 }

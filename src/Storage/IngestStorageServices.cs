@@ -17,11 +17,13 @@ public static class IngestStorageServices
     /// and in every silo: the PostgreSQL ingest log when an <see cref="NpgsqlDataSource"/> is given,
     /// with the shared node map, bucket descriptions and the log reading that backpressure acts on,
     /// else direct delivery to the grains (the in-memory mode). With PostgreSQL every process also runs
-    /// a <see cref="RollupFolder"/> (one folds at a time, cluster-wide).
+    /// a <see cref="RollupFolder"/> (one folds at a time, cluster-wide). Either way each tenant's caps
+    /// are its catalog grain's to decide (<see cref="TenantCatalogAdmission"/>).
     /// </summary>
     public static IServiceCollection AddIngestStorage(this IServiceCollection services, IConfiguration configuration, NpgsqlDataSource? dataSource)
     {
         services.AddIngest(configuration);
+        services.AddSingleton<ITenantAdmission>(sp => new TenantCatalogAdmission(sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton(new TenantRoles(dataSource));
         if (dataSource is null)
         {
