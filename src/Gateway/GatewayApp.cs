@@ -31,6 +31,8 @@ public static class GatewayApp
         configure?.Invoke(builder);
         var config = builder.Configuration;
 
+        // Read now, not through IOptions like every other section: the Orleans client takes the
+        // cluster identity and the silos' addresses while it is configured.
         var orleans = config.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
 
         builder.Services.AddValidatedOptions<AuthOptions>(config, AuthOptions.Section, o => o.Validate());

@@ -34,6 +34,8 @@ public static class SiloHost
         var builder = Host.CreateApplicationBuilder(args);
         configure?.Invoke(builder);
         var config = builder.Configuration;
+        // Read now, not through IOptions like every other section: Orleans takes the ports and the
+        // cluster identity while the silo is configured, before there is a service provider.
         var siloOptions = config.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
         siloOptions.Validate();
         AddCostModel(builder.Services, config);
