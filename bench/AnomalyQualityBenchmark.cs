@@ -32,7 +32,7 @@ public static class AnomalyQualityBenchmark
         var report = new StringBuilder()
             .AppendLine("## Anomaly and forecast quality (issue 19)")
             .AppendLine()
-            .AppendLine($"Machine: {BenchEnvironment.Machine}; other engineers' builds and tests were running on it (shared). Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release build, `dotnet run -c Release --project bench -- anomaly-quality`.")
+            .AppendLine($"Machine: {BenchEnvironment.Machine}; 1-minute load average {BenchEnvironment.LoadAverage()} at the end. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release build, `dotnet run -c Release --project bench -- anomaly-quality`.")
             .AppendLine("Verdicts are those of the final data (the detector is a pure function of the series, docs/anomalies.md \"Quality harness\"); the naive rule runs on the same series.")
             .AppendLine()
             .AppendLine("### Paging scenario: the issue's test (160 services, 35 days, 100 labelled events in the last 12 days)")

@@ -11,6 +11,13 @@ public static class BenchEnvironment
         $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}";
 
     /// <summary>
+    /// The 1-minute load average: on a 2-core machine that others may be building on, it says more
+    /// about a run than anything else, so every report that measures time states it.
+    /// </summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
+
+    /// <summary>
     /// A throwaway PostgreSQL from scripts/pg.sh with durable settings (fsync and synchronous_commit on,
     /// as users run it), or CLOUDSENTINEL_BENCH_PG when set. Returns its server connection string.
     /// </summary>

@@ -78,7 +78,7 @@ public static partial class DashboardBenchmark
 
             var variables = new Dictionary<string, string> { ["tenant"] = Tenant, ["service"] = Service };
             var results = new List<PanelResult>();
-            var loadBefore = LoadAverage();
+            var loadBefore = BenchEnvironment.LoadAverage();
             await using var connection = await dataSource.OpenConnectionAsync();
             await Execute(connection, "SET ROLE grafana_reader");
             foreach (var query in Queries(now))
@@ -96,7 +96,7 @@ public static partial class DashboardBenchmark
                 Console.WriteLine($"{query.Dashboard} / {query.Title}: buckets p50 {bucket.P50:0.0} p95 {bucket.P95:0.0} ms, raw p50 {raw.P50:0.0} p95 {raw.P95:0.0} ms{(groupBy is null ? "" : $", GROUP BY on buckets p95 {groupBy.P95:0.0} ms")}, same result: {same}");
             }
 
-            return Report(now, loaded, loadSeconds, sizes, migrations, results, $"{loadBefore} before the queries, {LoadAverage()} after");
+            return Report(now, loaded, loadSeconds, sizes, migrations, results, $"{loadBefore} before the queries, {BenchEnvironment.LoadAverage()} after");
         }
         finally
         {
@@ -505,16 +505,12 @@ public static partial class DashboardBenchmark
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>The 1-minute load average: on a shared 2-core machine it says more about a run than anything else.</summary>
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
-
     private static string Report(DateTimeOffset now, List<Loaded> loaded, double loadSeconds, List<(string Table, string Size)> sizes, string migrations, List<PanelResult> results, string load)
     {
         var text = new StringBuilder()
             .AppendLine("## Dashboard load at scale (issues 6 and 11)")
             .AppendLine()
-            .AppendLine($"Machine: {BenchEnvironment.Machine}, shared with other developers building and testing at the same time (1-minute load average {load}), so timings are noisy and on the slow side. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release build, `dotnet run -c Release --project bench -- dashboards`.")
+            .AppendLine($"Machine: {BenchEnvironment.Machine}; 1-minute load average {load}. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release build, `dotnet run -c Release --project bench -- dashboards`.")
             .AppendLine("PostgreSQL 15 throwaway cluster from `scripts/pg.sh` (durable settings: fsync and synchronous_commit on; shared_buffers 256 MB, max_wal_size and maintenance_work_mem raised for the load, the rest stock, JIT and parallel query included; the data is in the OS page cache after the load), queries sent as `grafana_reader` over one connection, every row read.")
             .AppendLine($"Schema: {migrations}.")
             .AppendLine()

@@ -31,7 +31,7 @@ public static class FocusParseBenchmark
             var table = new StringBuilder()
                 .AppendLine("## FOCUS import, the parse alone (issue 20)")
                 .AppendLine()
-                .AppendLine($"Machine: {BenchEnvironment.Machine}; other engineers' builds and benchmarks were running on the machine. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release build, `dotnet run -c Release --project bench -- focus-parse`.")
+                .AppendLine($"Machine: {BenchEnvironment.Machine}; 1-minute load average {BenchEnvironment.LoadAverage()} at the end. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release build, `dotnet run -c Release --project bench -- focus-parse`.")
                 .AppendLine($"The importer alone (no HTTP, no PostgreSQL) over the {FocusBenchmark.Rows:N0}-row file of the FOCUS import section, held in memory; median of {Rounds} imports. Baseline: psql `\\copy` of the same CSV into an unindexed table of text columns on a durable throwaway PostgreSQL, in the same run: {copyRate:N0} rows/s ({copy.TotalSeconds:0.0} s).")
                 .AppendLine()
                 .AppendLine("| file | rows/s, parse alone | CPU µs per row | bytes allocated per row | ratio to `\\copy` |")

@@ -21,6 +21,7 @@ public static class FreshnessBenchmark
 
     public static async Task<string> RunAsync()
     {
+        var load = BenchEnvironment.LoadAverage();
         var (server, stopPostgres) = await BenchEnvironment.StartPostgresAsync();
         try
         {
@@ -53,7 +54,7 @@ public static class FreshnessBenchmark
             return new StringBuilder()
                 .AppendLine("## Anomaly freshness on the durable path (issue 19)")
                 .AppendLine()
-                .AppendLine($"Machine: {BenchEnvironment.Machine}, shared with other engineers' builds and tests while it ran. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release, `dotnet run -c Release --project bench -- freshness`.")
+                .AppendLine($"Machine: {BenchEnvironment.Machine}; 1-minute load average {load} at the start. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release, `dotnet run -c Release --project bench -- freshness`.")
                 .AppendLine("Three silos and a gateway as processes (ProcessCluster), PostgreSQL 15 with fsync and synchronous_commit on (`PG_DURABLE=1`).")
                 .AppendLine()
                 .AppendLine($"{2 * Probes} services of tenant `fresh` with {HistoryDays} days of 2.00 USD/hour; then, one service at a time, the hour that just ended arrives at 12.00 USD (6×).")

@@ -227,7 +227,7 @@ public static class GrainPathBenchmark
         string Listed(List<string> d) => d.Count == 0 ? "none" : string.Join(", ", d.Take(40)) + (d.Count > 40 ? $", … ({d.Count} in all)" : "");
         Line($"## Anomaly quality through the grain path (issue 19)");
         md.AppendLine();
-        Line($"Machine: {BenchEnvironment.Machine}, shared with other engineers' builds and tests while it ran. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release, `dotnet run -c Release --project bench -- grainpath`.");
+        Line($"Machine: {BenchEnvironment.Machine}; 1-minute load average {BenchEnvironment.LoadAverage()} at the end. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, Release, `dotnet run -c Release --project bench -- grainpath`.");
         Line($"Detector: `AnomalyDetector` with `AnomalyOptions.Default` as merged from a19math (hour, sustained and ramp rules, docs/anomalies.md). Series: the harness's paging scenario, `SeriesGenerator.Generate({Seed}, 0..{series.Length - 1})`, {series.Length} services × {series[0].Final.Length} hours, {series.Sum(s => s.Events.Count)} labelled events, {series.Sum(s => s.Restatements.Count)} restatements, hour 0 sent as {firstHour:yyyy-MM-dd HH}:00 UTC (so the last hour is the one that had just ended); hours before a service's first hour not sent.");
         Line($"Three silos and a gateway as processes, PostgreSQL with fsync on (PG_DURABLE=1); each feed under its own tenant; verdicts read back from cost_anomalies once the ingest log was empty and the rows equal the in-process verdicts or had not changed for {Stable.TotalSeconds:0} s. Scored with the harness's `Scoring.Score`; the in-process rows are `QualityEvaluator.Flags` on the same final data.");
         md.AppendLine();

@@ -21,8 +21,8 @@ public static class KubernetesUsageBenchmark
 
     public static async Task<string> RunAsync()
     {
-        var now = DateTime.UtcNow;
-        var hour = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc).AddHours(-1);
+        var load = BenchEnvironment.LoadAverage();
+        var hour = UtcHours.HourStart(DateTime.UtcNow).AddHours(-1);
         var directory = Directory.CreateTempSubdirectory("cloudsentinel-bench-k8s-").FullName;
         try
         {
@@ -86,8 +86,8 @@ public static class KubernetesUsageBenchmark
                 return string.Create(CultureInfo.InvariantCulture, $"""
                     ## Kubernetes usage source (issue 22)
 
-                    Machine: {BenchEnvironment.Machine}; other engineers' builds and tests were running on it (shared). Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC,
-                    Release build, `flock /tmp/cs-bench.lock dotnet run -c Release --project bench -- kubernetes`. No PostgreSQL is involved (the poll ends at the usage records).
+                    Machine: {BenchEnvironment.Machine}; 1-minute load average {load} at the start. Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC,
+                    Release build, `dotnet run -c Release --project bench -- kubernetes`. No PostgreSQL is involved (the poll ends at the usage records).
                     Cluster: {Pods:N0} pods in 100 namespaces, two containers each (kube-state-metrics requests, cAdvisor counters and working sets, pod-level and
                     pause series, labels, pod info; {lines:N0} samples, scraped every {ScrapeSeconds} s), one ended hour, loaded by `promtool tsdb create-blocks-from openmetrics`
                     ({blocks.Elapsed.TotalSeconds:0.0} s) into Prometheus {PrometheusVersion()} on 127.0.0.1.
