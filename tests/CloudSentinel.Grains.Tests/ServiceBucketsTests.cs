@@ -146,4 +146,47 @@ public sealed class ServiceBucketsTests
         Assert.Equal(BucketChange.Stale, buckets.Set(Key(hour: Hour), new BucketAmount(1m, 0, 0, 0), 5));
         Assert.Equal([(Hour, 9m), (Hour.AddHours(1), 2m)], buckets.HourTotals());
     }
+
+    [Fact]
+    public void Many_series_keep_replacing_their_own_buckets_once_they_are_looked_up_by_key()
+    {
+        // The overflow service's shape: a series per folded service, well past the index threshold.
+        var buckets = new ServiceBuckets();
+        const int sources = ServiceBuckets.IndexedFrom * 40;
+        for (var s = 0; s < sources; s++)
+        {
+            buckets.Set(Key(source: $"overflow:svc-{s}"), new BucketAmount(1m, 0, 0, 0));
+            buckets.Set(Key(source: $"overflow:svc-{s}", hour: Hour.AddHours(1)), new BucketAmount(2m, 0, 0, 0));
+        }
+
+        // Restating every other source replaces its bucket, and a repeat changes nothing.
+        for (var s = 0; s < sources; s += 2) Assert.True(buckets.Set(Key(source: $"overflow:svc-{s}"), new BucketAmount(3m, 0, 0, 0)));
+        Assert.False(buckets.Set(Key(source: "overflow:svc-0"), new BucketAmount(3m, 0, 0, 0)));
+
+        Assert.Equal(2 * sources, buckets.Count);
+        Assert.Equal(sources / 2 * 3m + sources / 2 * 1m, buckets.TotalOf(Hour));
+        Assert.Equal(sources * 2m, buckets.TotalOf(Hour.AddHours(1)));
+        Assert.Equal(sources, buckets.BucketsAt(Hour).Count());
+    }
+
+    [Fact]
+    public void Series_found_by_key_stay_right_as_pruning_drops_below_the_threshold_and_new_ones_pass_it_again()
+    {
+        var buckets = new ServiceBuckets();
+        var old = Hour.AddDays(-40);
+        for (var s = 0; s < ServiceBuckets.IndexedFrom + 4; s++) buckets.Set(Key(source: $"old-{s}", hour: old), new BucketAmount(1m, 0, 0, 0));
+        buckets.Set(Key(source: "kept"), new BucketAmount(5m, 0, 0, 0));
+
+        Assert.Equal(ServiceBuckets.IndexedFrom + 4, buckets.PruneBefore(Hour.AddDays(-35)));
+
+        // One series is left: its bucket is still found and replaced, not duplicated.
+        Assert.True(buckets.Set(Key(source: "kept"), new BucketAmount(6m, 0, 0, 0)));
+        Assert.Equal(1, buckets.Count);
+        for (var s = 0; s < ServiceBuckets.IndexedFrom * 2; s++) buckets.Set(Key(source: $"new-{s}"), new BucketAmount(1m, 0, 0, 0));
+        Assert.True(buckets.Set(Key(source: "kept"), new BucketAmount(7m, 0, 0, 0)));
+        Assert.True(buckets.Set(Key(source: "new-3"), new BucketAmount(2m, 0, 0, 0)));
+
+        Assert.Equal(1 + ServiceBuckets.IndexedFrom * 2, buckets.Count);
+        Assert.Equal(7m + ServiceBuckets.IndexedFrom * 2 + 1m, buckets.TotalOf(Hour));
+    }
 }

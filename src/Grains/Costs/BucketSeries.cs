@@ -23,6 +23,9 @@ public sealed class BucketSeries : HourWindow
 
     public int Count { get; private set; }
 
+    /// <summary>What identifies the series: its buckets' key without the hour.</summary>
+    public BucketKey SeriesKey => _key;
+
     public string Provider => _key.Provider;
 
     public bool Matches(BucketKey key) =>
