@@ -4,7 +4,9 @@ namespace CloudSentinel.Gateway.Metrics;
 
 /// <summary>
 /// Pulls changed service snapshots from the metrics shards four times a second and applies them
-/// to the gauges. A scrape reads the gauges only; it never waits on the cluster.
+/// to the gauges. A scrape reads the gauges only; it never waits on the cluster. Each shard is
+/// polled on its own, so a shard that answers late (its silo busy, or dead and not yet declared
+/// so) holds back only its own services' gauges, not every shard's.
 /// </summary>
 public sealed class SnapshotPoller(IClusterClient client, GaugeExporter exporter, SharedCostGauge sharedCost, ILogger<SnapshotPoller> logger) : BackgroundService
 {
@@ -13,17 +15,28 @@ public sealed class SnapshotPoller(IClusterClient client, GaugeExporter exporter
 
     private readonly (Guid Epoch, long Version)[] _positions = new (Guid, long)[MetricsShards.Count];
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, MetricsShards.Count).Select(shard => PollShardAsync(shard, stoppingToken)));
+
+    /// <summary>Polls every shard once and returns when all of them are applied.</summary>
+    public Task PollOnceAsync() => Task.WhenAll(Enumerable.Range(0, MetricsShards.Count).Select(PollOnceAsync));
+
+    private async Task PollShardAsync(int shard, CancellationToken stoppingToken)
     {
+        var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await PollOnceAsync();
+                await PollOnceAsync(shard);
+                if (failing) logger.LogInformation("Polling metrics shard {Shard} works again", shard);
+                failing = false;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Polling metric snapshots failed; the gauges keep their last values");
+                // Once per outage of the shard, not four times a second.
+                if (!failing) logger.LogWarning(ex, "Polling metrics shard {Shard} failed; its services' gauges keep their last values until it answers", shard);
+                failing = true;
             }
 
             try
@@ -37,17 +50,16 @@ public sealed class SnapshotPoller(IClusterClient client, GaugeExporter exporter
         }
     }
 
-    public async Task PollOnceAsync()
+    private async Task PollOnceAsync(int shard)
     {
-        var shards = Enumerable.Range(0, MetricsShards.Count)
-            .Select(i => client.GetGrain<IMetricsShardGrain>(i).GetChangesSince(_positions[i].Epoch, _positions[i].Version))
-            .ToArray();
-        var changes = await Task.WhenAll(shards);
-        for (var i = 0; i < changes.Length; i++)
-        {
-            foreach (var snapshot in changes[i].Snapshots) exporter.Apply(snapshot);
-            foreach (var cluster in changes[i].Clusters ?? []) sharedCost.Apply(cluster);
-            _positions[i] = (changes[i].Epoch, changes[i].Version);
-        }
+        // Locked: a test's PollOnceAsync can poll a shard while its loop does, and a torn read of an
+        // epoch and the version of another would skip changes.
+        (Guid Epoch, long Version) position;
+        lock (_positions) position = _positions[shard];
+        var (epoch, version) = position;
+        var changes = await client.GetGrain<IMetricsShardGrain>(shard).GetChangesSince(epoch, version);
+        foreach (var snapshot in changes.Snapshots) exporter.Apply(snapshot);
+        foreach (var cluster in changes.Clusters ?? []) sharedCost.Apply(cluster);
+        lock (_positions) _positions[shard] = (changes.Epoch, changes.Version);
     }
 }

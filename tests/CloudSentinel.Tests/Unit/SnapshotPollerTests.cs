@@ -1,0 +1,93 @@
+using System.Reflection;
+using CloudSentinel.Gateway.Metrics;
+using CloudSentinel.Grains.Abstractions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
+
+namespace CloudSentinel.Tests.Unit;
+
+/// <summary>The gateway polls each metrics shard on its own: one that does not answer holds back only its services' gauges.</summary>
+public sealed class SnapshotPollerTests
+{
+    private static readonly DateTime Hour = new(2026, 12, 7, 10, 0, 0, DateTimeKind.Utc);
+
+    private static ServiceSnapshot Snapshot(int shard) => new(
+        "acme", $"svc-{shard}", Hour, [new CostLine("compute", "aws", 1.5m)], 0.9m, 0.6m, [], [], 0.7m, 400m, [new LabeledHour("aws", Hour)]);
+
+    /// <summary>A shard that hands out its one snapshot once, or, while <see cref="Answer"/> is pending, nothing at all.</summary>
+    internal sealed class Shard(int number) : IMetricsShardGrain
+    {
+        private readonly Guid _epoch = Guid.NewGuid();
+
+        public Task Answer { get; set; } = Task.CompletedTask;
+
+        public Task Publish(ServiceSnapshot snapshot) => throw new NotSupportedException();
+
+        public Task PublishCluster(ClusterSnapshot snapshot) => throw new NotSupportedException();
+
+        public async Task<SnapshotChanges> GetChangesSince(Guid epoch, long version)
+        {
+            await Answer;
+            return new SnapshotChanges(_epoch, 1, epoch != _epoch, epoch == _epoch && version >= 1 ? [] : [Snapshot(number)]);
+        }
+    }
+
+    /// <summary>An <see cref="IClusterClient"/> that knows only the metrics shards.</summary>
+    public class ShardClient : DispatchProxy
+    {
+        internal Shard[] Shards { get; set; } = [];
+
+        protected override object? Invoke(MethodInfo? method, object?[]? args)
+        {
+            if (method is { Name: nameof(IGrainFactory.GetGrain), IsGenericMethod: true } && method.GetGenericArguments()[0] == typeof(IMetricsShardGrain) && args?[0] is long key)
+                return Shards[key];
+            throw new NotSupportedException(method?.Name);
+        }
+    }
+
+    [Fact]
+    public async Task A_shard_that_does_not_answer_holds_back_only_its_own_services()
+    {
+        var stalled = new TaskCompletionSource();
+        var shards = Enumerable.Range(0, MetricsShards.Count).Select(i => new Shard(i)).ToArray();
+        shards[3].Answer = stalled.Task;
+        var client = DispatchProxy.Create<IClusterClient, ShardClient>();
+        ((ShardClient)(object)client).Shards = shards;
+        var registries = new TenantRegistries(Prometheus.Metrics.NewCustomRegistry());
+        var poller = new SnapshotPoller(client, new GaugeExporter(registries), new SharedCostGauge(registries), NullLogger<SnapshotPoller>.Instance);
+
+        await poller.StartAsync(CancellationToken.None);
+        try
+        {
+            var others = Enumerable.Range(0, MetricsShards.Count).Where(i => i != 3).Select(i => $"svc-{i}").ToHashSet();
+            var shown = await ServicesShownAsync(registries, s => others.IsSubsetOf(s));
+            Assert.True(others.IsSubsetOf(shown), $"shown: {string.Join(", ", shown.Order())}");
+            Assert.DoesNotContain("svc-3", shown);
+
+            stalled.SetResult();
+            Assert.Contains("svc-3", await ServicesShownAsync(registries, s => s.Contains("svc-3")));
+        }
+        finally
+        {
+            stalled.TrySetResult();
+            await poller.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>The services on the gauges once <paramref name="done"/> holds, or after 10 s.</summary>
+    private static async Task<HashSet<string>> ServicesShownAsync(TenantRegistries registries, Func<HashSet<string>, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            using var buffer = new MemoryStream();
+            await registries.All.CollectAndExportAsTextAsync(buffer);
+            var shown = System.Text.Encoding.UTF8.GetString(buffer.ToArray()).Split('\n')
+                .Where(l => l.StartsWith("cloudsentinel_cost_per_service_usd{", StringComparison.Ordinal))
+                .Select(l => l.Split("service_name=\"")[1].Split('"')[0])
+                .ToHashSet();
+            if (done(shown) || DateTime.UtcNow > deadline) return shown;
+            await Task.Delay(50);
+        }
+    }
+}
