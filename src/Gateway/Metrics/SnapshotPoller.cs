@@ -15,6 +15,10 @@ public sealed class SnapshotPoller(IClusterClient client, GaugeExporter exporter
 
     private readonly (Guid Epoch, long Version)[] _positions = new (Guid, long)[MetricsShards.Count];
 
+    // Shards whose last poll failed. One outage (the silos still starting, or one of them gone) makes
+    // many shards fail at once: the first is a warning, the rest debug, and the last to recover says so.
+    private int _failingShards;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, MetricsShards.Count).Select(shard => PollShardAsync(shard, stoppingToken)));
 
@@ -29,13 +33,20 @@ public sealed class SnapshotPoller(IClusterClient client, GaugeExporter exporter
             try
             {
                 await PollOnceAsync(shard);
-                if (failing) logger.LogInformation("Polling metrics shard {Shard} works again", shard);
+                if (failing && Interlocked.Decrement(ref _failingShards) == 0) logger.LogInformation("Every metrics shard answers again; the gauges are current");
                 failing = false;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // Once per outage of the shard, not four times a second.
-                if (!failing) logger.LogWarning(ex, "Polling metrics shard {Shard} failed; its services' gauges keep their last values until it answers", shard);
+                // Once per outage, not four times a second per shard.
+                if (!failing)
+                {
+                    if (Interlocked.Increment(ref _failingShards) == 1)
+                        logger.LogWarning(ex, "Polling metrics shard {Shard} failed; the gauges of the services on failing shards keep their last values until they answer", shard);
+                    else
+                        logger.LogDebug(ex, "Polling metrics shard {Shard} failed too", shard);
+                }
+
                 failing = true;
             }
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using CloudSentinel.Gateway.Metrics;
 using CloudSentinel.Grains.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
 
@@ -73,6 +74,62 @@ public sealed class SnapshotPollerTests
             await poller.StopAsync(CancellationToken.None);
         }
     }
+
+    /// <summary>Keeps what was logged, by level.</summary>
+    private sealed class RecordingLogger : ILogger<SnapshotPoller>
+    {
+        private readonly List<(LogLevel Level, string Message)> _entries = [];
+
+        public (LogLevel Level, string Message)[] Entries
+        {
+            get { lock (_entries) return [.. _entries]; }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_entries) _entries.Add((logLevel, formatter(state, exception)));
+        }
+    }
+
+    [Fact]
+    public async Task An_outage_of_every_shard_is_one_warning_and_its_end_one_information_not_one_per_shard_and_poll()
+    {
+        var shards = Enumerable.Range(0, MetricsShards.Count).Select(i => new Shard(i) { Answer = Task.FromException(new TimeoutException("no silo yet")) }).ToArray();
+        var client = DispatchProxy.Create<IClusterClient, ShardClient>();
+        ((ShardClient)(object)client).Shards = shards;
+        var registries = new TenantRegistries(Prometheus.Metrics.NewCustomRegistry());
+        var log = new RecordingLogger();
+        var poller = new SnapshotPoller(client, new GaugeExporter(registries), new SharedCostGauge(registries), log);
+
+        await poller.StartAsync(CancellationToken.None);
+        try
+        {
+            // Several polls of every shard fail (four a second each) before the silos "come up".
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (log.Entries.Count(e => e.Level == LogLevel.Debug) < MetricsShards.Count - 1 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            await Task.Delay(Interval * 3);
+            foreach (var shard in shards) shard.Answer = Task.CompletedTask;
+            var all = Enumerable.Range(0, MetricsShards.Count).Select(i => $"svc-{i}").ToHashSet();
+            Assert.True(all.IsSubsetOf(await ServicesShownAsync(registries, all.IsSubsetOf)));
+            deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!log.Entries.Any(e => e.Level == LogLevel.Information) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        }
+        finally
+        {
+            await poller.StopAsync(CancellationToken.None);
+        }
+
+        var entries = log.Entries;
+        Assert.Single(entries, e => e.Level == LogLevel.Warning);
+        Assert.Equal(MetricsShards.Count - 1, entries.Count(e => e.Level == LogLevel.Debug));
+        Assert.Equal("Every metrics shard answers again; the gauges are current", Assert.Single(entries, e => e.Level == LogLevel.Information).Message);
+    }
+
+    private static readonly TimeSpan Interval = SnapshotPoller.Interval;
 
     /// <summary>The services on the gauges once <paramref name="done"/> holds, or after 10 s.</summary>
     private static async Task<HashSet<string>> ServicesShownAsync(TenantRegistries registries, Func<HashSet<string>, bool> done)
