@@ -15,7 +15,7 @@ internal sealed record PodRow(
     public static PodRow From(PodUsage pod, AllocationPolicy policy) => new(
         pod.Namespace,
         pod.PodName,
-        string.IsNullOrWhiteSpace(pod.ServiceName) ? CostVocabulary.UntaggedService : pod.ServiceName,
+        pod.Service,
         policy.SystemNamespaces.Contains(pod.Namespace),
         // OpenCost: a pod holds what it reserved even when idle, and what it used beyond that.
         Math.Max(pod.CpuRequestCoreHours, pod.CpuUsageCoreHours),

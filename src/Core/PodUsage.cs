@@ -13,6 +13,9 @@ public sealed record PodUsage
     /// <summary>The application service, already resolved from labels; null or blank means untagged.</summary>
     public string? ServiceName { get; init; }
 
+    /// <summary>The service the pod is charged to: <see cref="ServiceName"/>, or <see cref="CostVocabulary.UntaggedService"/> when it has none.</summary>
+    public string Service => string.IsNullOrWhiteSpace(ServiceName) ? CostVocabulary.UntaggedService : ServiceName;
+
     public decimal CpuRequestCoreHours { get; init; }
     public decimal CpuUsageCoreHours { get; init; }
     public decimal MemoryRequestGbHours { get; init; }

@@ -74,7 +74,7 @@ public readonly record struct PodUsageAmount(
     [property: Id(8)] decimal LbRequests)
 {
     public static PodUsageAmount Of(PodUsage pod) => new(
-        string.IsNullOrWhiteSpace(pod.ServiceName) ? CostVocabulary.UntaggedService : pod.ServiceName,
+        pod.Service,
         pod.CpuRequestCoreHours, pod.CpuUsageCoreHours, pod.MemoryRequestGbHours, pod.MemoryUsageGbHours,
         pod.StorageType, pod.StorageGbHours, pod.LoadBalancer, pod.LbRequests);
 

@@ -73,7 +73,7 @@ public sealed class ServiceCardinality(ITenantAdmission admission, IIngestCounte
     /// <summary>Pods of services beyond the cap are charged to the overflow service by the allocation.</summary>
     public async Task<IReadOnlyList<UsageRecord>> FoldAsync(IReadOnlyList<UsageRecord> records)
     {
-        static (string Tenant, string Service) Pair(UsageRecord r) => (r.Tenant, r.Pod.ServiceName ?? CostVocabulary.UntaggedService);
+        static (string Tenant, string Service) Pair(UsageRecord r) => (r.Tenant, r.Pod.Service);
         var admitted = await AdmitAsync(records.Select(Pair));
         return admitted is null
             ? records

@@ -46,16 +46,22 @@ public sealed class SnapshotPollerTests
         }
     }
 
+    /// <summary>A gateway's poller over <paramref name="shards"/>, and the registries its gauges are in.</summary>
+    private static (SnapshotPoller Poller, TenantRegistries Registries) Poller(Shard[] shards, ILogger<SnapshotPoller> log)
+    {
+        var client = DispatchProxy.Create<IClusterClient, ShardClient>();
+        ((ShardClient)(object)client).Shards = shards;
+        var registries = new TenantRegistries(Prometheus.Metrics.NewCustomRegistry());
+        return (new SnapshotPoller(client, new GaugeExporter(registries), new SharedCostGauge(registries), log), registries);
+    }
+
     [Fact]
     public async Task A_shard_that_does_not_answer_holds_back_only_its_own_services()
     {
         var stalled = new TaskCompletionSource();
         var shards = Enumerable.Range(0, MetricsShards.Count).Select(i => new Shard(i)).ToArray();
         shards[3].Answer = stalled.Task;
-        var client = DispatchProxy.Create<IClusterClient, ShardClient>();
-        ((ShardClient)(object)client).Shards = shards;
-        var registries = new TenantRegistries(Prometheus.Metrics.NewCustomRegistry());
-        var poller = new SnapshotPoller(client, new GaugeExporter(registries), new SharedCostGauge(registries), NullLogger<SnapshotPoller>.Instance);
+        var (poller, registries) = Poller(shards, NullLogger<SnapshotPoller>.Instance);
 
         await poller.StartAsync(CancellationToken.None);
         try
@@ -99,11 +105,8 @@ public sealed class SnapshotPollerTests
     public async Task An_outage_of_every_shard_is_one_warning_and_its_end_one_information_not_one_per_shard_and_poll()
     {
         var shards = Enumerable.Range(0, MetricsShards.Count).Select(i => new Shard(i) { Answer = Task.FromException(new TimeoutException("no silo yet")) }).ToArray();
-        var client = DispatchProxy.Create<IClusterClient, ShardClient>();
-        ((ShardClient)(object)client).Shards = shards;
-        var registries = new TenantRegistries(Prometheus.Metrics.NewCustomRegistry());
         var log = new RecordingLogger();
-        var poller = new SnapshotPoller(client, new GaugeExporter(registries), new SharedCostGauge(registries), log);
+        var (poller, registries) = Poller(shards, log);
 
         await poller.StartAsync(CancellationToken.None);
         try
